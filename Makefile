@@ -1,0 +1,38 @@
+# PhaseMask — the two commands on a fresh machine: `make design` and `make test`.
+SHELL := /bin/bash
+PACKAGES := libopenblas-dev libfftw3-dev libhdf5-dev zlib1g-dev libpng-dev dataset-fashion-mnist
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE := .build/release/phasemask
+
+.PHONY: setup build release test design bench clean
+
+## setup: install the Debian packages PhaseMask links against (only those missing)
+setup:
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make setup: installing$$missing"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
+	else echo "make setup: system packages present"; fi
+
+build: setup
+	swift build
+
+release: setup
+	swift build -c release
+
+## test: the unit and integration tests (debug build, tiny sizes)
+test: setup
+	swift test
+
+## design: release build, then the main job
+design: release
+	$(RELEASE) bench kernels
+
+## bench: benchmarks in release mode
+bench: release
+	$(RELEASE) bench kernels
+
+clean:
+	rm -rf .build

@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// PhaseMask: coded phase mask design for single-snapshot phase retrieval.
+// Dependencies point one way: TensorCore ← Autodiff ← {NeuralNetwork, Optics} ← Training;
+// Fabrication needs Optics and Storage, never Training; nothing imports the CLI.
+import PackageDescription
+
+/// Release builds of the numeric targets: unchecked arithmetic is not used; we keep bounds checks in
+/// debug and rely on -O in release.
+let numeric: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "PhaseMask",
+    products: [
+        .executable(name: "phasemask", targets: ["phasemask"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: module map + shim header, nothing else.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3f",
+                       providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-serial",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CFFTW"], swiftSettings: numeric),
+        .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: numeric),
+
+        .executableTarget(name: "phasemask", dependencies: [
+            "TensorCore", "Autodiff",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: numeric),
+
+        .target(name: "TestSupport", dependencies: ["TensorCore", "Autodiff"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct PhaseMask: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "phasemask",
+        abstract: "Design coded phase masks for single-snapshot phase retrieval and export them for hardware.",
+        version: PhaseMaskVersion.string,
+        subcommands: [Bench.self]
+    )
+}
+
+enum PhaseMaskVersion {
+    static let string = "0.1.0"
+}

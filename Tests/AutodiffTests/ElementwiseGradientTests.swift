@@ -1,0 +1,61 @@
+import Autodiff
+import TensorCore
+import TestSupport
+import XCTest
+
+final class ElementwiseGradientTests: XCTestCase {
+    func inputs(_ shapes: [[Int]], seed: UInt64 = 1) -> [Tensor] {
+        var rng = SeededGenerator(seed: seed)
+        return shapes.map { Tensor.normal($0, generator: &rng) }
+    }
+
+    func testArithmetic() {
+        let xs = inputs([[2, 3], [2, 3]])
+        XCTAssertEqual(checkGradients(inputs: xs) { _, v in (v[0] + v[1]).node }.map(\.description), [])
+        XCTAssertEqual(checkGradients(inputs: xs) { _, v in (v[0] - v[1]).node }.map(\.description), [])
+        XCTAssertEqual(checkGradients(inputs: xs) { _, v in (v[0] * v[1]).node }.map(\.description), [])
+        XCTAssertEqual(checkGradients(inputs: xs) { _, v in (2.5 * v[0]).node }.map(\.description), [])
+        XCTAssertEqual(checkGradients(inputs: xs) { _, v in v[0].reshaped([3, 2]).node }.map(\.description), [])
+    }
+
+    func testReductionsAndLoss() {
+        let xs = inputs([[3, 2, 2], [3, 2, 2]])
+        XCTAssertEqual(checkGradients(inputs: xs) { _, v in sum(v[0] * v[1]).node }.map(\.description), [])
+        XCTAssertEqual(checkGradients(inputs: xs) { _, v in mean(v[0] * v[0]).node }.map(\.description), [])
+        XCTAssertEqual(checkGradients(inputs: xs) { _, v in sumPerSample(v[0] * v[1]).node }.map(\.description), [])
+        XCTAssertEqual(checkGradients(inputs: xs) { _, v in meanPerSample(v[0] * v[1]).node }.map(\.description), [])
+        XCTAssertEqual(checkGradients(inputs: xs) { _, v in meanSquaredError(v[0], v[1]).node }.map(\.description), [])
+    }
+
+    /// The checker itself must catch a wrong gradient, or its passing means nothing.
+    func testCheckerRejectsAWrongGradient() {
+        let xs = inputs([[4]])
+        let failures = checkGradients(inputs: xs) { tape, v in
+            // Forward computes 3x, backward claims 2x.
+            let out = v[0].value.copy()
+            for i in 0..<out.count { out.pointer[i] *= 3 }
+            return tape.record(out, inputs: [v[0].node]) { o in
+                v[0].node.gradientBuffer().accumulate(o.gradient!, scale: 2)
+            }
+        }
+        XCTAssertFalse(failures.isEmpty)
+    }
+
+    func testFrozenParameterGetsNoGradient() {
+        let p = Parameter("w", Tensor([1, 2], shape: [2]), frozen: true)
+        let q = Parameter("v", Tensor([3, 4], shape: [2]))
+        let tape = Tape()
+        let loss = sum(tape.variable(p) * tape.variable(q))
+        tape.backward(from: loss)
+        XCTAssertEqual(p.gradient.array, [0, 0])
+        XCTAssertEqual(q.gradient.array, [1, 2])
+    }
+
+    func testGradientsAccumulateAcrossUses() {
+        let q = Parameter("v", Tensor([3], shape: [1]))
+        let tape = Tape()
+        let x = tape.variable(q)
+        tape.backward(from: sum(x * x + x))   // d/dx (x² + x) = 2x + 1 = 7
+        XCTAssertEqual(q.gradient.array, [7])
+    }
+}

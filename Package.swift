@@ -31,6 +31,7 @@ let package = Package(
 
         .target(name: "TensorCore", dependencies: ["CBLAS", "CFFTW"], swiftSettings: numeric),
         .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: numeric),
+        .target(name: "Optics", dependencies: ["Autodiff"], swiftSettings: numeric),
 
         .executableTarget(name: "phasemask", dependencies: [
             "TensorCore", "Autodiff",
@@ -40,6 +41,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TensorCore", "Autodiff"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
+        .testTarget(name: "OpticsTests", dependencies: ["Optics", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -78,19 +78,19 @@ extension Int64: HDF5Element { public static var hdf5ElementType: HDF5ElementTyp
 extension UInt8: HDF5Element { public static var hdf5ElementType: HDF5ElementType { .uint8 } }
 extension UInt16: HDF5Element { public static var hdf5ElementType: HDF5ElementType { .uint16 } }
 
-/// Process-wide HDF5 state: the serial library is not thread-safe, so every call goes through one
-/// recursive lock, and HDF5's automatic printing of error stacks is switched off once.
+/// Process-wide HDF5 state. Every call goes through one recursive lock (HDF5 builds without thread
+/// safety exist, and the thread-safe one serialises internally anyway). HDF5's automatic printing of
+/// error stacks is switched off on entry every time: in thread-safe builds that setting is per thread.
 enum HDF5Library {
     private static let lock: NSRecursiveLock = {
-        let lock = NSRecursiveLock()
         _ = H5open()
-        _ = H5Eset_auto2(phasemask_h5e_default(), nil, nil)
-        return lock
+        return NSRecursiveLock()
     }()
 
     static func locked<R>(_ body: () throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
+        _ = H5Eset_auto2(phasemask_h5e_default(), nil, nil)
         return try body()
     }
 

@@ -147,4 +147,29 @@ final class HDF5FileTests: XCTestCase {
         assertStorageError(.corrupt, [dir + "/text.h5", "not an HDF5 file"]) { try HDF5File.open(path: dir + "/text.h5") }
         assertStorageError(.notFound, [dir + "/none.h5"]) { try HDF5File.open(path: dir + "/none.h5") }
     }
+
+    func testHDF5PrintsNothingOnStderrFromAnyThread() throws {
+        let dir = try makeTemporaryDirectory(self), log = dir + "/stderr.txt"
+        let file = try HDF5File.create(path: dir + "/x.h5")
+        try file.write([Double](repeating: 1, count: 512), shape: [512], to: "/d")
+        try file.close()
+        let bytes = readBytes(dir + "/x.h5")
+        writeBytes(Array(bytes.prefix(bytes.count / 2)), dir + "/junk.h5")   // fails inside H5Fopen
+        let saved = dup(2)
+        let fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        dup2(fd, 2)
+        let group = DispatchGroup()
+        for _ in 0..<2 {
+            DispatchQueue.global().async(group: group) {
+                _ = try? HDF5File.open(path: dir + "/junk.h5")
+                _ = try? HDF5File.open(path: dir + "/x.h5").read(Float.self, "/missing")
+            }
+        }
+        group.wait()
+        fflush(stderr)
+        dup2(saved, 2)
+        close(fd)
+        close(saved)
+        XCTAssertEqual(String(decoding: readBytes(log), as: UTF8.self), "")
+    }
 }

@@ -48,7 +48,7 @@ final class GzipReader {
         var out: [UInt8] = []
         var filled = 0
         while filled < count && !ended {
-            if out.count == filled { out.append(contentsOf: repeatElement(0, count: min(count - filled, max(filled, 1 << 16)))) }
+            if out.count == filled { out += [UInt8](repeating: 0, count: min(count - filled, max(filled, 1 << 16))) }
             filled += try inflateInto(&out, from: filled)
         }
         out.removeLast(out.count - filled)

@@ -33,6 +33,12 @@ extension PNGFile {
         guard !overflow && expected < 1 << 34 else {
             throw StorageError(.unsupported, path: path, object: "IHDR", "image \(header.width)×\(header.height) is too large")
         }
+        // Deflate expands at most ~1032:1, so a header announcing more than that is refused before
+        // the output buffer is allocated.
+        guard expected <= 1032 * compressed.count + 1024 else {
+            throw StorageError(.truncated, path: path, object: "IDAT",
+                               "\(compressed.count) bytes of image data cannot hold a \(header.width)×\(header.height) image (truncated)")
+        }
         var raw = try Zlib.decompress(compressed, expected: expected, path: path, object: "IDAT")
         try unfilter(&raw, rowBytes: rowBytes, height: header.height, bytesPerPixel: max(1, header.bitsPerPixel / 8), path: path)
         let image = try convert(raw, header: header, rowBytes: rowBytes, palette: palette, path: path)

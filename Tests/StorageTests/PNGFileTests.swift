@@ -142,6 +142,9 @@ final class PNGFileTests: XCTestCase {
         let short = HandPNG.make(width: 4, height: 4, depth: 8, colorType: 0, rows: [[1, 2, 3, 4]], bpp: 1)
         assertStorageError(.corrupt, ["IDAT", "expected 20"]) { try PNGFile.decode(short) }
 
+        let huge = HandPNG.make(width: 100_000, height: 100_000, depth: 8, colorType: 0, rows: [[1]], bpp: 1)
+        assertStorageError(.truncated, ["IDAT", "100000×100000"]) { try PNGFile.decode(huge) }
+
         assertStorageError(.notFound, [dir + "/none.png"]) { try PNGFile.read(path: dir + "/none.png") }
         assertStorageError(.invalidValue, [dir + "/empty.png"]) { try PNGFile.writeBilevel([], width: 0, height: 3, to: dir + "/empty.png") }
         XCTAssertEqual(directoryListing(dir), ["bad.png"])

@@ -31,10 +31,10 @@ let package = Package(
 
         .target(name: "TensorCore", dependencies: ["CBLAS", "CFFTW"], swiftSettings: numeric),
         .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: numeric),
-        .target(name: "Optics", dependencies: ["Autodiff"], swiftSettings: numeric),
+        .target(name: "Optics", dependencies: ["Autodiff", "CFFTW"], swiftSettings: numeric),
 
         .executableTarget(name: "phasemask", dependencies: [
-            "TensorCore", "Autodiff",
+            "TensorCore", "Autodiff", "Optics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
 

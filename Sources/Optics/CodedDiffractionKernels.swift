@@ -22,10 +22,17 @@ struct CDPGeometry: Equatable {
 
 /// Scratch buffers for one thread: the padded plane (margins stay zero), two spectra, the inverse
 /// transform, and four scene-sized complex vectors.
+///
+/// Transforms are unscaled (`F̃ = √N·F`, N = H'W', see `SliceFFT`); callers fold `1/N` into their
+/// pointwise steps: `|F v|² = |F̃ v|²/N` and `Fᴴ(w ⊙ F v) = F̃ᴴ((w/N) ⊙ F̃ v)`. Transforms only ever run
+/// on workspace buffers (64-byte aligned, as FFTW's new-array execution requires).
 final class CDPWorkspace {
     let geometry: CDPGeometry
     let padded: Tensor, spectrumA: Tensor, spectrumB: Tensor, back: Tensor
     let v: Tensor, r: Tensor, bv: Tensor, br: Tensor
+    private let forwardPlan: OpaquePointer, inversePlan: OpaquePointer
+    /// `1/N`, the factor an unscaled forward–inverse pair (or a squared modulus) owes.
+    let inverseCount: Float
 
     init(_ geometry: CDPGeometry) {
         self.geometry = geometry
@@ -36,6 +43,10 @@ final class CDPWorkspace {
         back = Tensor(uninitialized: detector)
         v = Tensor(uninitialized: scene); r = Tensor(uninitialized: scene)
         bv = Tensor(uninitialized: scene); br = Tensor(uninitialized: scene)
+        let (h, w, inPlace) = (geometry.paddedHeight, geometry.paddedWidth, geometry.factor == 1)
+        forwardPlan = SliceFFT.plan(height: h, width: w, forward: true, inPlace: inPlace)
+        inversePlan = SliceFFT.plan(height: h, width: w, forward: false, inPlace: inPlace)
+        inverseCount = 1 / Float(geometry.detectorPixels)
     }
 
     /// `dst ← m ⊙ x` for scene-sized complex vectors.
@@ -48,46 +59,74 @@ final class CDPWorkspace {
         }
     }
 
-    /// `spectrum ← F P u` for a scene-sized complex vector `u`.
-    func forward(_ u: UnsafePointer<Float>, into spectrum: Tensor) {
+    /// Where the scene-sized input of the forward transform goes: the spectrum buffer itself without
+    /// oversampling (transformed in place), else the padded plane (row by row).
+    private func inputRows(_ spectrum: Tensor, _ body: (_ row: Int, _ dst: UnsafeMutablePointer<Float>) -> Void) {
         let g = geometry
         if g.factor == 1 {
-            spectrum.pointer.update(from: u, count: 2 * g.scenePixels)
-            FFT.transform(spectrum.pointer, spectrum.pointer, batch: 1, height: g.height, width: g.width, forward: true)
-            return
+            body(-1, spectrum.pointer)
+        } else {
+            for i in 0..<g.height { body(i, padded.pointer + 2 * ((g.top + i) * g.paddedWidth + g.left)) }
         }
-        for i in 0..<g.height {
-            (padded.pointer + 2 * ((g.top + i) * g.paddedWidth + g.left))
-                .update(from: u + 2 * i * g.width, count: 2 * g.width)
-        }
-        FFT.transform(padded.pointer, spectrum.pointer, batch: 1, height: g.paddedHeight, width: g.paddedWidth,
-                      forward: true)
     }
 
-    /// `out ← Pᴴ Fᴴ spectrum` (inverse transform, then crop to the scene window). Clobbers `spectrum`
-    /// when there is no oversampling (the transform is done in place). Transforms only ever run on
-    /// workspace buffers (64-byte aligned), never on arbitrary offsets into caller tensors.
+    private func transformForward(into spectrum: Tensor) {
+        let source = geometry.factor == 1 ? spectrum.pointer : padded.pointer
+        SliceFFT.execute(forwardPlan, source, spectrum.pointer, count: geometry.detectorPixels)
+    }
+
+    /// `spectrum ← F̃ P u` for a scene-sized complex vector `u`.
+    func forward(_ u: UnsafePointer<Float>, into spectrum: Tensor) {
+        let g = geometry
+        inputRows(spectrum) { row, dst in
+            if row < 0 { dst.update(from: u, count: 2 * g.scenePixels) }
+            else { dst.update(from: u + 2 * row * g.width, count: 2 * g.width) }
+        }
+        transformForward(into: spectrum)
+    }
+
+    /// `spectrum ← F̃ P (m ⊙ x)`, modulating straight into the transform's input (no extra copy).
+    func forwardModulated(mask m: UnsafePointer<Float>, field x: UnsafePointer<Float>, into spectrum: Tensor) {
+        let g = geometry
+        inputRows(spectrum) { row, dst in
+            if row < 0 {
+                modulate(m, x, into: dst)
+            } else {
+                let o = 2 * row * g.width
+                for k in 0..<g.width {
+                    let mr = m[o + 2 * k], mi = m[o + 2 * k + 1], xr = x[o + 2 * k], xi = x[o + 2 * k + 1]
+                    dst[2 * k] = mr * xr - mi * xi
+                    dst[2 * k + 1] = mr * xi + mi * xr
+                }
+            }
+        }
+        transformForward(into: spectrum)
+    }
+
+    /// `out ← Pᴴ F̃ᴴ spectrum` (unscaled inverse transform, then crop to the scene window). Clobbers
+    /// `spectrum` when there is no oversampling (the transform is done in place).
     func adjoint(_ spectrum: Tensor, into out: UnsafeMutablePointer<Float>) {
         let g = geometry
         if g.factor == 1 {
-            // In place inside the workspace: FFTW's new-array execution needs the planning alignment.
-            FFT.transform(spectrum.pointer, spectrum.pointer, batch: 1, height: g.height, width: g.width, forward: false)
+            SliceFFT.execute(inversePlan, spectrum.pointer, spectrum.pointer, count: g.detectorPixels)
             out.update(from: spectrum.pointer, count: 2 * g.scenePixels)
             return
         }
-        FFT.transform(spectrum.pointer, back.pointer, batch: 1, height: g.paddedHeight, width: g.paddedWidth,
-                      forward: false)
+        SliceFFT.execute(inversePlan, spectrum.pointer, back.pointer, count: g.detectorPixels)
         for i in 0..<g.height {
             (out + 2 * i * g.width).update(from: back.pointer + 2 * ((g.top + i) * g.paddedWidth + g.left),
                                            count: 2 * g.width)
         }
     }
 
-    /// `spectrum ← w ⊙ spectrum` with real detector-plane weights `w`.
+    /// `spectrum ← (scale · w) ⊙ spectrum` with real detector-plane weights `w`.
     @inline(__always)
-    func weight(_ spectrum: Tensor, by w: UnsafePointer<Float>) {
+    func weight(_ spectrum: Tensor, by w: UnsafePointer<Float>, scale: Float) {
         let s = spectrum.pointer
-        for k in 0..<geometry.detectorPixels { s[2 * k] *= w[k]; s[2 * k + 1] *= w[k] }
+        for k in 0..<geometry.detectorPixels {
+            let c = scale * w[k]
+            s[2 * k] *= c; s[2 * k + 1] *= c
+        }
     }
 }
 

@@ -69,10 +69,9 @@ public struct SensingModel: Equatable, Sendable {
     /// `y_ℓ = |A_ℓ x|²` for one sample and snapshot.
     static func intensity(_ ws: CDPWorkspace, mask: UnsafePointer<Float>, field: UnsafePointer<Float>,
                           into y: UnsafeMutablePointer<Float>) {
-        ws.modulate(mask, field, into: ws.v.pointer)
-        ws.forward(ws.v.pointer, into: ws.spectrumA)
-        let s = ws.spectrumA.pointer
-        for k in 0..<ws.geometry.detectorPixels { y[k] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1] }
+        ws.forwardModulated(mask: mask, field: field, into: ws.spectrumA)
+        let s = ws.spectrumA.pointer, c = ws.inverseCount
+        for k in 0..<ws.geometry.detectorPixels { y[k] = c * (s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1]) }
     }
 
     private static func backward(_ gy: Tensor, scene: ComplexVariable, masks: Variable, table: ComplexField,
@@ -90,8 +89,9 @@ public struct SensingModel: Equatable, Sendable {
                     let m = table.pointer + 2 * l * n
                     ws.modulate(m, scene.node.value.pointer + 2 * b * n, into: v)
                     ws.forward(v, into: ws.spectrumA)
-                    let s = ws.spectrumA.pointer, g = gy.pointer + (b * snapshots + l) * geometry.detectorPixels
-                    for k in 0..<geometry.detectorPixels { s[2 * k] *= 2 * g[k]; s[2 * k + 1] *= 2 * g[k] }
+                    // ḡX = 2ḡy ⊙ X; with unscaled transforms Fᴴ(2ḡy ⊙ F v) = F̃ᴴ((2/N)ḡy ⊙ F̃ v).
+                    ws.weight(ws.spectrumA, by: gy.pointer + (b * snapshots + l) * geometry.detectorPixels,
+                              scale: 2 * ws.inverseCount)
                     ws.adjoint(ws.spectrumA, into: gv)
                     if let gx {
                         let dst = gx + 2 * b * n

@@ -73,9 +73,9 @@ struct SpectralOperator {
                 acc.update(repeating: 0, count: 2 * n)
                 for s in 0..<l {
                     let m = table.pointer + 2 * s * n
-                    ws.modulate(m, z + 2 * b * n, into: ws.v.pointer)
-                    ws.forward(ws.v.pointer, into: ws.spectrumA)
-                    ws.weight(ws.spectrumA, by: weights.value.pointer + (b * l + s) * g.detectorPixels)
+                    ws.forwardModulated(mask: m, field: z + 2 * b * n, into: ws.spectrumA)
+                    ws.weight(ws.spectrumA, by: weights.value.pointer + (b * l + s) * g.detectorPixels,
+                              scale: ws.inverseCount)
                     ws.adjoint(ws.spectrumA, into: ws.bv.pointer)
                     accumulateDemodulated(ws.bv.pointer, mask: m, scale: invL, into: acc, count: n)
                 }
@@ -105,14 +105,15 @@ struct SpectralOperator {
                     if let gw {
                         let X = ws.spectrumA.pointer, G = ws.spectrumB.pointer
                         let dst = gw + (b * l + s) * g.detectorPixels
-                        for k in 0..<g.detectorPixels { dst[k] += invL * (G[2 * k] * X[2 * k] + G[2 * k + 1] * X[2 * k + 1]) }
+                        let c = invL * ws.inverseCount   // X̃ = √N·X, G̃ = √N·G
+                        for k in 0..<g.detectorPixels { dst[k] += c * (G[2 * k] * X[2 * k] + G[2 * k + 1] * X[2 * k + 1]) }
                     }
                     guard needZ || needPhi else { continue }
-                    ws.weight(ws.spectrumB, by: w)
+                    ws.weight(ws.spectrumB, by: w, scale: ws.inverseCount)
                     ws.adjoint(ws.spectrumB, into: br)                          // B r
                     if let gz { accumulateDemodulated(br, mask: m, scale: invL, into: gz + 2 * b * n, count: n) }
                     if needPhi {
-                        ws.weight(ws.spectrumA, by: w)
+                        ws.weight(ws.spectrumA, by: w, scale: ws.inverseCount)
                         ws.adjoint(ws.spectrumA, into: bv)                      // B v
                         let dst = partial.pointer + (piece * l + s) * n
                         for k in 0..<n {

@@ -36,14 +36,14 @@ let package = Package(
         .target(name: "Training", dependencies: ["Optics", "Storage"], swiftSettings: numeric),
 
         .executableTarget(name: "phasemask", dependencies: [
-            "TensorCore", "Autodiff", "Optics",
+            "TensorCore", "Autodiff", "Optics", "Storage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
 
         .target(name: "TestSupport", dependencies: ["TensorCore", "Autodiff"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
-        .testTarget(name: "OpticsTests", dependencies: ["Optics", "TestSupport"]),
+        .testTarget(name: "OpticsTests", dependencies: ["Optics", "Storage", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CZlib", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
     ],

@@ -118,3 +118,34 @@ public enum OpticsBenchmark {
         ]
     }
 }
+
+extension OpticsBenchmark {
+    /// Spectral-initialization recovery (mean |⟨z*, x⟩|/(‖z*‖‖x‖), `Recovery.Experiment`) on images
+    /// `[N, 1, H, W]` for L ∈ `snapshots`, each weighting, with the default Gaussian ψ and without
+    /// filtering; plus the correlation of a constant field with the scenes (the trivial baseline).
+    public static func recovery(images: Tensor, snapshots: [Int] = [1, 9], threads: Int,
+                                weightings: [SpectralInitialization.Weighting] = [
+                                    .intensity, .truncated(fraction: 0.3), .truncated(fraction: 0.4), .truncated(fraction: 0.6),
+                                ]) throws -> [Line] {
+        let saved = Parallel.threads
+        Parallel.threads = threads
+        defer { Parallel.threads = saved }
+        let n = images.shape[0], size = "\(images.shape[images.rank - 2])x\(images.shape[images.rank - 1])"
+        let x = try Scene.phaseObject(images)
+        let constant = ComplexField(uninitialized: x.shape)
+        for k in 0..<x.count { constant[k] = (1, 0) }
+        var lines = [Line(name: "constant field vs \(n) scenes \(size)",
+                          value: Recovery.correlation(constant, x).reduce(0, +) / Double(max(n, 1)), unit: "corr")]
+        for l in snapshots {
+            for weighting in weightings {
+                for (label, kernel) in [("gaussian psi", SpectralInitialization.gaussianKernel()), ("no filter", Recovery.identityKernel)] {
+                    let experiment = Recovery.Experiment(snapshots: l, initialization: try SpectralInitialization(weighting: weighting),
+                                                         kernel: kernel)
+                    lines.append(Line(name: "L=\(l) \(weighting), \(label)", value: try experiment.meanCorrelation(images: images),
+                                      unit: "corr"))
+                }
+            }
+        }
+        return lines
+    }
+}

@@ -35,7 +35,7 @@ public struct SpectralInitialization: Equatable, Sendable {
     }
 
     /// The default weighting (see docs/optics.md for the FashionMNIST comparison that chose it).
-    public static let defaultWeighting = Weighting.intensity
+    public static let defaultWeighting = Weighting.truncated(fraction: 0.4)
 
     /// Number of power iterations T.
     public let iterations: Int

@@ -20,7 +20,8 @@ import TensorCore
 public struct SpectralInitialization: Equatable, Sendable {
     /// The detector-plane weights w(y) inside Γ.
     public enum Weighting: Equatable, Codable, Sendable, CustomStringConvertible {
-        /// `w = y` (differentiable with respect to y).
+        /// `w = y` (differentiable with respect to y). With Gaussian noise some y < 0, and Γ is then no
+        /// longer positive semidefinite; truncated weights are immune to that.
         case intensity
         /// `w = 1` on the largest ⌈fraction·H'W'⌉ entries of each CDP y[b, ℓ], 0 elsewhere (ties at the
         /// threshold are all kept). Piecewise constant in y: no gradient flows to y through w.

@@ -28,6 +28,8 @@ public struct ColorBar: Sendable {
 
     private var tickLength: Int { 3 * textScale }
     private var gap: Int { 3 * textScale }
+    /// Between the tick labels and the rotated label: wide enough that "1" beside "log…" reads apart.
+    private var labelGap: Int { 6 * textScale }
 
     /// Tick labels are centred on their tick, so the top and bottom ones reach this many pixels
     /// above and below the strip: leave that much room around it.
@@ -46,7 +48,7 @@ public struct ColorBar: Sendable {
     public func width(height: Int) -> Int {
         let labels = resolvedTicks(height: height).map { BitmapFont.width(of: $0.label, scale: textScale) }
         var w = barWidth + 1 + tickLength + gap + (labels.max() ?? 0)
-        if let label, !label.isEmpty { w += gap + BitmapFont.height(scale: textScale) }
+        if let label, !label.isEmpty { w += labelGap + BitmapFont.height(scale: textScale) }
         return w
     }
 
@@ -77,7 +79,7 @@ public struct ColorBar: Sendable {
         }
         if let label, !label.isEmpty {
             let labelsWidth = ticks.map { BitmapFont.width(of: $0.label, scale: textScale) }.max() ?? 0
-            canvas.drawText(label, x: tickX + tickLength + gap + labelsWidth + gap, y: y + height / 2,
+            canvas.drawText(label, x: tickX + tickLength + gap + labelsWidth + labelGap, y: y + height / 2,
                             anchor: TextAnchor(.left, .middle), scale: textScale, orientation: .vertical)
         }
     }

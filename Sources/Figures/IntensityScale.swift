@@ -46,11 +46,16 @@ public enum IntensityScale: Equatable, Sendable {
         return lo < hi ? lo...hi : (lo - 0.5)...(hi + 0.5)
     }
 
-    /// A short description for colour-bar labels, e.g. "log10(1 + I/(1e-04·max))" or "dB".
+    /// A short description for colour-bar labels, e.g. "log10(1 + 1e4·I/max)" for ε = 1e-4, or
+    /// "I (dB re max)".
     public func label(quantity: String = "I") -> String {
         switch self {
         case .linear: return quantity
-        case .log1p(let epsilon): return "log10(1 + \(quantity)/(\(String(format: "%.0e", epsilon))·max))"
+        case .log1p(let epsilon):
+            let inverse = 1 / epsilon, decade = log10(inverse).rounded()
+            let factor = abs(inverse - pow(10, decade)) < 1e-6 * inverse && decade >= 3
+                ? "1e\(Int(decade))" : String(format: "%g", inverse)
+            return "log10(1 + \(factor)·\(quantity)/max)"
         case .decibels: return "\(quantity) (dB re max)"
         }
     }

@@ -26,13 +26,16 @@ public enum NiceTicks {
 
     /// The multiples of `step(span:targetCount:)` inside [lower, upper] (a hair of tolerance
     /// keeps end points that rounding would lose). A point range is widened by ±0.5 (or ±10 %).
-    public static func values(lower: Double, upper: Double, targetCount: Int = 5) -> (values: [Double], step: Double) {
+    /// A step below `minimumStep` (say 1, for counts) is replaced by the nice step nearest it.
+    public static func values(lower: Double, upper: Double, targetCount: Int = 5,
+                              minimumStep: Double = 0) -> (values: [Double], step: Double) {
         var lo = min(lower, upper), hi = max(lower, upper)
         if hi - lo <= 0 {
             let pad = lo == 0 ? 0.5 : abs(lo) * 0.1
             lo -= pad; hi += pad
         }
-        let s = step(span: hi - lo, targetCount: targetCount)
+        var s = step(span: hi - lo, targetCount: targetCount)
+        if s < minimumStep { s = step(span: minimumStep, targetCount: 1) }
         let first = (lo / s - 1e-9).rounded(.up), last = (hi / s + 1e-9).rounded(.down)
         guard first <= last else { return ([], s) }
         let values = stride(from: first, through: last, by: 1).map { k -> Double in
@@ -43,8 +46,8 @@ public enum NiceTicks {
     }
 
     /// Ticks with labels for [lower, upper], about `targetCount` of them.
-    public static func ticks(lower: Double, upper: Double, targetCount: Int = 5) -> [Tick] {
-        let (values, step) = values(lower: lower, upper: upper, targetCount: targetCount)
+    public static func ticks(lower: Double, upper: Double, targetCount: Int = 5, minimumStep: Double = 0) -> [Tick] {
+        let (values, step) = values(lower: lower, upper: upper, targetCount: targetCount, minimumStep: minimumStep)
         return values.map { Tick($0, label($0, step: step)) }
     }
 

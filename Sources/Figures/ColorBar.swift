@@ -1,6 +1,6 @@
 /// A vertical colour bar: the map's colours from `range.lowerBound` (bottom) to `upperBound`
 /// (top) in a framed strip, tick marks and labels to its right, and an optional label, rotated,
-/// to the right of those.
+/// to the right of those (left out when it is longer than the strip).
 public struct ColorBar: Sendable {
     public var map: ColorMap
     public var range: ClosedRange<Double>
@@ -35,20 +35,34 @@ public struct ColorBar: Sendable {
     /// above and below the strip: leave that much room around it.
     public var overhang: Int { (BitmapFont.capHeight * textScale + 1) / 2 }
 
-    /// The ticks drawn for a strip `height` pixels tall: `ticks` if given, else nice values about
-    /// three text lines apart.
+    /// The ticks drawn for a strip `height` pixels tall: `ticks` if given (every second one
+    /// dropped, repeatedly, while labels would be less than a line and a half apart), else nice
+    /// values about three text lines apart.
     public func resolvedTicks(height: Int) -> [Tick] {
         let inside = { (t: Tick) in t.value >= range.lowerBound - 1e-9 && t.value <= range.upperBound + 1e-9 }
-        if let ticks { return ticks.filter(inside) }
+        if var fixed = ticks?.filter(inside) {
+            let span = range.upperBound - range.lowerBound, minimum = Double(3 * BitmapFont.lineHeight * textScale) / 2
+            func crowded(_ t: [Tick]) -> Bool {
+                span > 0 && zip(t, t.dropFirst()).contains { abs($1.value - $0.value) / span * Double(height - 1) < minimum }
+            }
+            while fixed.count > 2 && crowded(fixed) { fixed = stride(from: 0, to: fixed.count, by: 2).map { fixed[$0] } }
+            return fixed
+        }
         let target = max(2, height / (3 * BitmapFont.lineHeight * textScale))
         return NiceTicks.ticks(lower: range.lowerBound, upper: range.upperBound, targetCount: target).filter(inside)
+    }
+
+    /// The rotated label if it fits along a strip `height` tall, else nil (it is left out).
+    private func fittingLabel(height: Int) -> String? {
+        guard let label, !label.isEmpty, BitmapFont.width(of: label, scale: textScale) <= height else { return nil }
+        return label
     }
 
     /// Total width in pixels (strip, ticks, labels, rotated label) for a strip `height` tall.
     public func width(height: Int) -> Int {
         let labels = resolvedTicks(height: height).map { BitmapFont.width(of: $0.label, scale: textScale) }
         var w = barWidth + 1 + tickLength + gap + (labels.max() ?? 0)
-        if let label, !label.isEmpty { w += labelGap + BitmapFont.height(scale: textScale) }
+        if fittingLabel(height: height) != nil { w += labelGap + BitmapFont.height(scale: textScale) }
         return w
     }
 
@@ -77,7 +91,7 @@ public struct ColorBar: Sendable {
             canvas.fillRect(x: tickX, y: r, width: tickLength, height: max(1, textScale / 2), .darkGray)
             canvas.drawText(tick.label, x: tickX + tickLength + gap, y: r, anchor: .centerLeft, scale: textScale)
         }
-        if let label, !label.isEmpty {
+        if let label = fittingLabel(height: height) {
             let labelsWidth = ticks.map { BitmapFont.width(of: $0.label, scale: textScale) }.max() ?? 0
             canvas.drawText(label, x: tickX + tickLength + gap + labelsWidth + labelGap, y: y + height / 2,
                             anchor: TextAnchor(.left, .middle), scale: textScale, orientation: .vertical)

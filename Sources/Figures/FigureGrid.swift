@@ -4,7 +4,7 @@
 ///
 /// Columns are as wide as their widest panel or title, rows as tall as their tallest panel;
 /// each panel is centred horizontally in its cell and aligned with the top of its row, so the
-/// images of a row line up whatever their captions. Row titles are written vertically when they fit the row
+/// images of a row line up whatever their captions; a row title is centred on the row's images. Row titles are written vertically when they fit the row
 /// height, otherwise horizontally in a column of their own.
 public struct FigureGrid: Sendable {
     public var title: String?
@@ -100,7 +100,9 @@ public struct FigureGrid: Sendable {
         }
         for r in 0..<rowCount {
             if r < rowTitles.count {
-                let midY = l.rowY[r] + l.rowHeight[r] / 2
+                // Centred on the row's first image, else on the row.
+                let image = (0..<columnCount).lazy.compactMap { panel(r, $0) }.first?.imageFrame(textScale: textScale)
+                let midY = l.rowY[r] + (image.map { $0.y + $0.height / 2 } ?? l.rowHeight[r] / 2)
                 if l.verticalRowTitles {
                     canvas.drawText(rowTitles[r], x: l.rowTitleX, y: midY, anchor: .centerLeft, scale: titleScale,
                                     orientation: .vertical)

@@ -148,6 +148,12 @@ public struct ImagePanel: Sendable {
         return (l.width, l.height)
     }
 
+    /// Where the image itself lies inside the panel (origin at the panel's top-left corner).
+    public func imageFrame(textScale: Int = 2) -> (x: Int, y: Int, width: Int, height: Int) {
+        let l = layout(textScale: max(1, textScale))
+        return (l.imageX, l.imageY, width * upscale, height * upscale)
+    }
+
     /// Draws the panel with its top-left corner at (x, y); it occupies `size(textScale:)`.
     public func draw(on canvas: inout Canvas, x: Int, y: Int, textScale: Int = 2) {
         let s = max(1, textScale), l = layout(textScale: s)

@@ -118,3 +118,15 @@ final class ScaleTests: XCTestCase {
         XCTAssertGreaterThan(rightmost, 2 + bar.width(height: height) - 4, "the label reaches the right edge")
     }
 }
+
+extension ScaleTests {
+    func testColorBarThinsCrowdedFixedTicksAndDropsALabelThatDoesNotFit() {
+        let bar = ColorBar(map: .twilightLike, range: 0...(2 * .pi), label: "phase (rad)", ticks: ColorBar.phaseTicks, textScale: 2)
+        XCTAssertEqual(bar.resolvedTicks(height: 300).map(\.label), ["0", "π/2", "π", "3π/2", "2π"])
+        XCTAssertEqual(bar.resolvedTicks(height: 96).map(\.label), ["0", "π", "2π"])
+        XCTAssertEqual(bar.resolvedTicks(height: 30).map(\.label), ["0", "2π"])
+        let labelWidth = BitmapFont.width(of: "phase (rad)", scale: 2)
+        XCTAssertEqual(bar.width(height: labelWidth) - bar.width(height: labelWidth - 1), 6 * 2 + BitmapFont.height(scale: 2),
+                       "the label is drawn only when the strip is as long as it")
+    }
+}

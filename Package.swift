@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "Optics", dependencies: ["Autodiff", "CFFTW"], swiftSettings: numeric),
         .target(name: "Storage", dependencies: ["TensorCore", "CHDF5", "CZlib", "CPNG"]),
         .target(name: "Training", dependencies: ["Optics", "Storage"], swiftSettings: numeric),
+        .target(name: "Figures", dependencies: ["TensorCore", "Storage"]),
 
         .executableTarget(name: "phasemask", dependencies: [
             "TensorCore", "Autodiff", "Optics", "Storage",
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "OpticsTests", dependencies: ["Optics", "Storage", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CZlib", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Storage", "TensorCore"]),
     ],
     swiftLanguageModes: [.v5]
 )

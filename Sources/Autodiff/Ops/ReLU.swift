@@ -1,0 +1,16 @@
+import TensorCore
+
+/// Rectified linear unit, elementwise on any shape.
+///
+/// Forward: `y = max(x, 0)`. Backward: `x̄ += ȳ` where `x > 0`, nothing elsewhere (the subgradient 0
+/// is taken at x = 0, as in PyTorch).
+public func relu(_ x: Variable) -> Variable {
+    let out = Tensor(uninitialized: x.shape)
+    let input = x.value.pointer, y = out.pointer, count = out.count
+    for i in 0..<count { y[i] = max(input[i], 0) }
+    let node = x.tape.record(out, inputs: [x.node]) { o in
+        let g = o.gradient!.pointer, gx = x.node.gradientBuffer().pointer
+        for i in 0..<count where input[i] > 0 { gx[i] += g[i] }
+    }
+    return Variable(node: node, tape: x.tape)
+}

@@ -40,6 +40,20 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// Images no larger than the kernel (the bottleneck of a deep U-Net on a small image).
+    func testConv3x3OnTinyImagesMatchesReference() {
+        for (h, w) in [(1, 1), (2, 3), (3, 1)] {
+            let xs = random([[2, 3, h, w], [2, 3, 3, 3], [2]], seed: 10)
+            let expected = referenceConv2d(xs[0], weight: xs[1], bias: xs[2])
+            withEachTiling { budget in
+                let y = evaluate({ conv2d($0, weight: $1, bias: $2) }, xs)
+                XCTAssertLessThan(maxAbsDifference(y, expected), 1e-5 * max(1, maxAbs(expected)), "\(h)x\(w), budget \(budget)")
+                let failures = checkGradients(inputs: xs) { _, v in conv2d(v[0], weight: v[1], bias: v[2]).node }
+                XCTAssertEqual(failures.map(\.description), [], "\(h)x\(w), budget \(budget)")
+            }
+        }
+    }
+
     func testConv1x1MatchesReference() {
         let xs = random([[2, 3, 6, 4], [5, 3, 1, 1], [5]], seed: 2)
         let expected = referenceConv2d(xs[0], weight: xs[1], bias: xs[2])

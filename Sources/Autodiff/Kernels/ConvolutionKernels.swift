@@ -106,12 +106,16 @@ enum ConvolutionKernels {
                 outputView.gather(outputGradient, tile, into: scratch.gradient.pointer)
                 (a, lda) = (scratch.gradient.pointer, columns)
             }
-            BLAS.gemm(transposeB: true, m: s.outputChannels, n: s.patch, k: columns, a: a, lda: lda,
-                      b: b, ldb: ldb, beta: 1, c: scratch.sum.pointer, ldc: s.patch)
+            // W̄ᵀ[Cin·k·k, Cout] += col · Ȳᵀ: the large col matrix as sgemm's left operand packs faster
+            // than as the transposed right operand of W̄ = Ȳ · colᵀ.
+            BLAS.gemm(transposeB: true, m: s.patch, n: s.outputChannels, k: columns, a: b, lda: ldb,
+                      b: a, ldb: lda, beta: 1, c: scratch.sum.pointer, ldc: s.outputChannels)
         }
         for partial in partials {
             let p = partial.sum.pointer
-            for i in 0..<(s.outputChannels * s.patch) { weightGradient[i] += p[i] }
+            for o in 0..<s.outputChannels {
+                for i in 0..<s.patch { weightGradient[o * s.patch + i] += p[i * s.outputChannels + o] }
+            }
         }
     }
 

@@ -99,29 +99,42 @@ struct TileMatrix {
 ///
 /// `source` is `[batch, channels, height, width]`; `col` is `[channels·k·k, tile columns]`, its row
 /// `(c·k + a)·k + b` holding `source[n, c, y + a − k/2, x + b − k/2]` (zero outside the image) in the
-/// column of pixel (n, y, x), columns ordered image by image, row by row. `k` is odd.
+/// column of pixel (n, y, x), columns ordered image by image, row by row. `k` is odd, k ≤ 2·width + 1.
+///
+/// For fixed (c, a, b) and image, the tile's rows form one contiguous run of the destination and, up
+/// to the horizontal shift b − k/2, of the source: each is a single `memcpy` (vectorized by libc)
+/// followed by zeroing the |shift| edge entries of each row and the rows that fall outside the image.
 func im2col(_ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int, kernel k: Int,
             tile: PixelTile, into col: UnsafeMutablePointer<Float>) {
-    let pad = k / 2, plane = height * width, columns = tile.columns(width: width)
+    let pad = k / 2, plane = height * width, columns = tile.columns(width: width), span = tile.rows * width
     for c in 0..<channels {
         for a in 0..<k {
+            // Tile rows y whose source row y + a − pad lies inside the image.
+            let first = max(tile.row, pad - a), end = min(tile.row + tile.rows, height + pad - a)
             for b in 0..<k {
                 let shift = b - pad
-                let x0 = max(0, -shift), x1 = min(width, width - shift)
-                var destination = col + ((c * k + a) * k + b) * columns
+                let row = col + ((c * k + a) * k + b) * columns
                 for s in 0..<tile.samples {
+                    let destination = row + s * span
+                    guard first < end else { destination.update(repeating: 0, count: span); continue }
                     let image = source + ((tile.sample + s) * channels + c) * plane
-                    for y in tile.row..<(tile.row + tile.rows) {
-                        let sourceRow = y + a - pad
-                        if sourceRow < 0 || sourceRow >= height {
-                            destination.update(repeating: 0, count: width)
+                    let head = (first - tile.row) * width, count = (end - first) * width
+                    destination.update(repeating: 0, count: head)
+                    (destination + head + count).update(repeating: 0, count: span - head - count)
+                    let from = image + (first + a - pad) * width, to = destination + head
+                    if shift < 0 {
+                        (to - shift).update(from: from, count: count + shift)
+                    } else {
+                        to.update(from: from + shift, count: count - shift)
+                    }
+                    // Entries whose source column x + shift is outside [0, width) are zero.
+                    for y in 0..<(end - first) {
+                        let line = to + y * width
+                        if shift < 0 {
+                            for x in 0..<(-shift) { line[x] = 0 }
                         } else {
-                            let line = image + sourceRow * width + shift
-                            for x in 0..<x0 { destination[x] = 0 }
-                            for x in x0..<x1 { destination[x] = line[x] }
-                            for x in x1..<width { destination[x] = 0 }
+                            for x in (width - shift)..<width { line[x] = 0 }
                         }
-                        destination += width
                     }
                 }
             }

@@ -52,11 +52,12 @@ public func batchNorm(_ x: Variable, gamma: Variable, beta: Variable, runningMea
             }
         }
     }
+    let xNode = x.node, gammaNode = gamma.node, betaNode = beta.node  // capture nodes, not the tape
     let node = x.tape.record(out, inputs: [x.node, gamma.node, beta.node]) { o in
         let gy = o.gradient!.pointer
-        let gx = x.needsGradient ? x.node.gradientBuffer().pointer : nil
-        let gGamma = gamma.needsGradient ? gamma.node.gradientBuffer().pointer : nil
-        let gBeta = beta.needsGradient ? beta.node.gradientBuffer().pointer : nil
+        let gx = xNode.needsGradient ? xNode.gradientBuffer().pointer : nil
+        let gGamma = gammaNode.needsGradient ? gammaNode.gradientBuffer().pointer : nil
+        let gBeta = betaNode.needsGradient ? betaNode.gradientBuffer().pointer : nil
         Parallel.chunks(channels) { range in
             for c in range {
                 let mu = mean[c], inv = inverseDeviation[c]

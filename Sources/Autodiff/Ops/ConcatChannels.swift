@@ -17,10 +17,11 @@ public func concatChannels(_ a: Variable, _ b: Variable) -> Variable {
         (y + n * block).update(from: pa + n * blockA, count: blockA)
         (y + n * block + blockA).update(from: pb + n * blockB, count: blockB)
     }
+    let aNode = a.node, bNode = b.node  // capture nodes, not the tape
     let node = a.tape.record(out, inputs: [a.node, b.node]) { o in
         let g = o.gradient!.pointer
-        for (input, offset, size) in [(a, 0, blockA), (b, blockA, blockB)] where input.needsGradient {
-            let gi = input.node.gradientBuffer().pointer
+        for (input, offset, size) in [(aNode, 0, blockA), (bNode, blockA, blockB)] where input.needsGradient {
+            let gi = input.gradientBuffer().pointer
             for n in 0..<batch {
                 let source = g + n * block + offset, destination = gi + n * size
                 for i in 0..<size { destination[i] += source[i] }

@@ -19,18 +19,19 @@ public func conv2d(_ x: Variable, weight: Variable, bias: Variable) -> Variable 
     let out = Tensor(uninitialized: [shape.batch, shape.outputChannels, shape.height, shape.width])
     ConvolutionKernels.convolve(x.value.pointer, weight: weight.value.pointer, bias: bias.value.pointer,
                                 into: out.pointer, shape: shape, accumulate: false)
+    let xNode = x.node, weightNode = weight.node, biasNode = bias.node  // capture nodes, not the tape
     let node = x.tape.record(out, inputs: [x.node, weight.node, bias.node]) { o in
         let g = o.gradient!.pointer
-        if x.needsGradient {
-            ConvolutionKernels.accumulateInputGradient(g, weight: weight.value.pointer,
-                                                       into: x.node.gradientBuffer().pointer, shape: shape)
+        if xNode.needsGradient {
+            ConvolutionKernels.accumulateInputGradient(g, weight: weightNode.value.pointer,
+                                                       into: xNode.gradientBuffer().pointer, shape: shape)
         }
-        if weight.needsGradient {
-            ConvolutionKernels.accumulateWeightGradient(x.value.pointer, outputGradient: g,
-                                                        into: weight.node.gradientBuffer().pointer, shape: shape)
+        if weightNode.needsGradient {
+            ConvolutionKernels.accumulateWeightGradient(xNode.value.pointer, outputGradient: g,
+                                                        into: weightNode.gradientBuffer().pointer, shape: shape)
         }
-        if bias.needsGradient {
-            ConvolutionKernels.accumulateBiasGradient(g, into: bias.node.gradientBuffer().pointer,
+        if biasNode.needsGradient {
+            ConvolutionKernels.accumulateBiasGradient(g, into: biasNode.gradientBuffer().pointer,
                                                       batch: shape.batch, channels: shape.outputChannels,
                                                       plane: shape.plane)
         }

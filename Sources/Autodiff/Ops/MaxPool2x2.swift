@@ -33,8 +33,9 @@ public func maxPool2x2(_ x: Variable) -> Variable {
             }
         }
     }
+    let xNode = x.node  // capture nodes, not the tape
     let node = x.tape.record(out, inputs: [x.node]) { o in
-        let g = o.gradient!.pointer, gx = x.node.gradientBuffer().pointer
+        let g = o.gradient!.pointer, gx = xNode.gradientBuffer().pointer
         let outputPlane = height * width
         for p in 0..<planes {
             for k in 0..<outputPlane {

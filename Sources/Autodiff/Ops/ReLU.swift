@@ -8,8 +8,9 @@ public func relu(_ x: Variable) -> Variable {
     let out = Tensor(uninitialized: x.shape)
     let input = x.value.pointer, y = out.pointer, count = out.count
     for i in 0..<count { y[i] = max(input[i], 0) }
+    let xNode = x.node  // capture nodes, not the tape
     let node = x.tape.record(out, inputs: [x.node]) { o in
-        let g = o.gradient!.pointer, gx = x.node.gradientBuffer().pointer
+        let g = o.gradient!.pointer, gx = xNode.gradientBuffer().pointer
         for i in 0..<count where input[i] > 0 { gx[i] += g[i] }
     }
     return Variable(node: node, tape: x.tape)

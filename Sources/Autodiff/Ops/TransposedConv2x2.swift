@@ -24,16 +24,17 @@ public func transposedConv2x2(_ x: Variable, weight: Variable, bias: Variable) -
     let out = Tensor(uninitialized: [shape.batch, shape.outputChannels, 2 * shape.height, 2 * shape.width])
     TransposedConvolutionKernels.forward(x.value.pointer, weight: weight.value.pointer, bias: bias.value.pointer,
                                          into: out.pointer, shape: shape)
+    let xNode = x.node, weightNode = weight.node, biasNode = bias.node  // capture nodes, not the tape
     let node = x.tape.record(out, inputs: [x.node, weight.node, bias.node]) { o in
         let g = o.gradient!.pointer
-        if x.needsGradient || weight.needsGradient {
+        if xNode.needsGradient || weightNode.needsGradient {
             TransposedConvolutionKernels.backward(
-                g, input: x.value.pointer, weight: weight.value.pointer,
-                inputGradient: x.needsGradient ? x.node.gradientBuffer().pointer : nil,
-                weightGradient: weight.needsGradient ? weight.node.gradientBuffer().pointer : nil, shape: shape)
+                g, input: xNode.value.pointer, weight: weightNode.value.pointer,
+                inputGradient: xNode.needsGradient ? xNode.gradientBuffer().pointer : nil,
+                weightGradient: weightNode.needsGradient ? weightNode.gradientBuffer().pointer : nil, shape: shape)
         }
-        if bias.needsGradient {
-            ConvolutionKernels.accumulateBiasGradient(g, into: bias.node.gradientBuffer().pointer,
+        if biasNode.needsGradient {
+            ConvolutionKernels.accumulateBiasGradient(g, into: biasNode.gradientBuffer().pointer,
                                                       batch: shape.batch, channels: shape.outputChannels,
                                                       plane: 4 * shape.plane)
         }

@@ -54,6 +54,19 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// Images of 16 rows: with the large budget several images share a tile in the shifted-rows
+    /// layout, whose products have halo columns between images.
+    func testConv3x3AcrossImagesInShiftedRowsMatchesReference() {
+        let xs = random([[3, 2, 16, 5], [3, 2, 3, 3], [3]], seed: 11)
+        let expected = referenceConv2d(xs[0], weight: xs[1], bias: xs[2])
+        withEachTiling { budget in
+            let y = evaluate({ conv2d($0, weight: $1, bias: $2) }, xs)
+            XCTAssertLessThan(maxAbsDifference(y, expected), 1e-5 * max(1, maxAbs(expected)), "budget \(budget)")
+            let failures = checkGradients(inputs: xs) { _, v in conv2d(v[0], weight: v[1], bias: v[2]).node }
+            XCTAssertEqual(failures.map(\.description), [], "budget \(budget)")
+        }
+    }
+
     func testConv1x1MatchesReference() {
         let xs = random([[2, 3, 6, 4], [5, 3, 1, 1], [5]], seed: 2)
         let expected = referenceConv2d(xs[0], weight: xs[1], bias: xs[2])

@@ -22,14 +22,18 @@ struct PixelTile {
 
 /// Tunables for the tile size.
 public enum ConvolutionTiling {
-    /// Upper bound, in Float32 elements, on the largest im2col scratch matrix of one tile
-    /// (rows · columns). The default (2¹⁸ floats = 1 MiB) keeps a tile's working set in a 2 MiB L2.
-    nonisolated(unsafe) public static var scratchFloats = 1 << 18
+    /// Target size, in Float32 elements, of the patch matrix of one tile (rows · columns). Measured
+    /// with `phasemask bench conv` on a 2 MiB-L2 core: 2¹⁵ floats (128 KiB) beat larger tiles.
+    nonisolated(unsafe) public static var scratchFloats = 1 << 15
+    /// Row bands are at least this many rows (or the whole image), so that the k − 1 halo rows of the
+    /// shifted-rows layout add at most a quarter to the patch matrix.
+    static let minimumRows = 8
 
     /// Tiles covering `batch` images of `height`×`width` pixels, each with at most
-    /// `max(width, scratchFloats / rowsPerColumn)` columns (never less than one image row).
+    /// `max(minimumRows · width, scratchFloats / rowsPerColumn)` columns: groups of whole images when
+    /// an image fits, else equal bands of rows of one image.
     static func tiles(batch: Int, height: Int, width: Int, rowsPerColumn: Int) -> [PixelTile] {
-        let maxColumns = max(width, scratchFloats / max(rowsPerColumn, 1))
+        let maxColumns = max(min(height, minimumRows) * width, scratchFloats / max(rowsPerColumn, 1))
         var tiles: [PixelTile] = []
         let plane = height * width
         if plane <= maxColumns {
@@ -38,10 +42,12 @@ public enum ConvolutionTiling {
                 tiles.append(PixelTile(sample: n, samples: min(group, batch - n), row: 0, rows: height))
             }
         } else {
-            let rows = maxColumns / width
+            // Equal row bands (differing by at most one row) of at most maxColumns / width rows.
+            let bands = (height + maxColumns / width - 1) / (maxColumns / width)
             for n in 0..<batch {
-                for y in stride(from: 0, to: height, by: rows) {
-                    tiles.append(PixelTile(sample: n, samples: 1, row: y, rows: min(rows, height - y)))
+                for band in 0..<bands {
+                    let y0 = height * band / bands, y1 = height * (band + 1) / bands
+                    tiles.append(PixelTile(sample: n, samples: 1, row: y0, rows: y1 - y0))
                 }
             }
         }
@@ -66,76 +72,32 @@ struct TileMatrix {
         tensor + tile.sample * channels * plane + tile.row * width
     }
 
-    /// Copies the tile out of `tensor` into the contiguous `[channels, columns]` matrix `matrix`.
-    func gather(_ tensor: UnsafePointer<Float>, _ tile: PixelTile, into matrix: UnsafeMutablePointer<Float>) {
-        let columns = tile.columns(width: width), span = tile.rows * width
+    /// Copies the tile out of `tensor` into the `[channels, ·]` matrix `matrix` with leading dimension
+    /// `ld` (default: the tile's column count), image s starting at column `s · sampleStride` (default:
+    /// the images packed back to back).
+    func gather(_ tensor: UnsafePointer<Float>, _ tile: PixelTile, into matrix: UnsafeMutablePointer<Float>,
+                ld: Int? = nil, sampleStride: Int? = nil) {
+        let span = tile.rows * width, ld = ld ?? tile.columns(width: width), stride = sampleStride ?? span
         for s in 0..<tile.samples {
             let source = tensor + (tile.sample + s) * channels * plane + tile.row * width
             for c in 0..<channels {
-                (matrix + c * columns + s * span).update(from: source + c * plane, count: span)
+                (matrix + c * ld + s * stride).update(from: source + c * plane, count: span)
             }
         }
     }
 
-    /// Writes (or, with `accumulate`, adds) the contiguous `[channels, columns]` `matrix` into `tensor`.
+    /// Writes (or, with `accumulate`, adds) the matrix laid out as for `gather` into `tensor`.
     func scatter(_ matrix: UnsafePointer<Float>, _ tile: PixelTile, into tensor: UnsafeMutablePointer<Float>,
-                 accumulate: Bool) {
-        let columns = tile.columns(width: width), span = tile.rows * width
+                 accumulate: Bool, ld: Int? = nil, sampleStride: Int? = nil) {
+        let span = tile.rows * width, ld = ld ?? tile.columns(width: width), stride = sampleStride ?? span
         for s in 0..<tile.samples {
             let destination = tensor + (tile.sample + s) * channels * plane + tile.row * width
             for c in 0..<channels {
-                let d = destination + c * plane, m = matrix + c * columns + s * span
+                let d = destination + c * plane, m = matrix + c * ld + s * stride
                 if accumulate {
                     for i in 0..<span { d[i] += m[i] }
                 } else {
                     d.update(from: m, count: span)
-                }
-            }
-        }
-    }
-}
-
-/// im2col for one tile: copies the k×k neighbourhood of every tile pixel into a column of `col`.
-///
-/// `source` is `[batch, channels, height, width]`; `col` is `[channels·k·k, tile columns]`, its row
-/// `(c·k + a)·k + b` holding `source[n, c, y + a − k/2, x + b − k/2]` (zero outside the image) in the
-/// column of pixel (n, y, x), columns ordered image by image, row by row. `k` is odd, k ≤ 2·width + 1.
-///
-/// For fixed (c, a, b) and image, the tile's rows form one contiguous run of the destination and, up
-/// to the horizontal shift b − k/2, of the source: each is a single `memcpy` (vectorized by libc)
-/// followed by zeroing the |shift| edge entries of each row and the rows that fall outside the image.
-func im2col(_ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int, kernel k: Int,
-            tile: PixelTile, into col: UnsafeMutablePointer<Float>) {
-    let pad = k / 2, plane = height * width, columns = tile.columns(width: width), span = tile.rows * width
-    for c in 0..<channels {
-        for a in 0..<k {
-            // Tile rows y whose source row y + a − pad lies inside the image.
-            let first = max(tile.row, pad - a), end = min(tile.row + tile.rows, height + pad - a)
-            for b in 0..<k {
-                let shift = b - pad
-                let row = col + ((c * k + a) * k + b) * columns
-                for s in 0..<tile.samples {
-                    let destination = row + s * span
-                    guard first < end else { destination.update(repeating: 0, count: span); continue }
-                    let image = source + ((tile.sample + s) * channels + c) * plane
-                    let head = (first - tile.row) * width, count = (end - first) * width
-                    destination.update(repeating: 0, count: head)
-                    (destination + head + count).update(repeating: 0, count: span - head - count)
-                    let from = image + (first + a - pad) * width, to = destination + head
-                    if shift < 0 {
-                        (to - shift).update(from: from, count: count + shift)
-                    } else {
-                        to.update(from: from + shift, count: count - shift)
-                    }
-                    // Entries whose source column x + shift is outside [0, width) are zero.
-                    for y in 0..<(end - first) {
-                        let line = to + y * width
-                        if shift < 0 {
-                            for x in 0..<(-shift) { line[x] = 0 }
-                        } else {
-                            for x in (width - shift)..<width { line[x] = 0 }
-                        }
-                    }
                 }
             }
         }

@@ -13,12 +13,12 @@ import TensorCore
 /// - `w̄[o,c,a,b'] += Σ_{n,i,j} ȳ[n,o,i,j] · x[n, c, i+a−p, j+b'−p]`;
 /// - `b̄[o] += Σ_{n,i,j} ȳ[n,o,i,j]`.
 ///
-/// Kernels: im2col tiles + sgemm (Kernels/ConvolutionKernels.swift).
+/// Kernels: pixel tiles, im2col or shifted-rows patch matrices, sgemm (Kernels/ConvolutionKernels.swift).
 public func conv2d(_ x: Variable, weight: Variable, bias: Variable) -> Variable {
     let shape = convolutionShape(x.shape, weight.shape, bias.shape)
     let out = Tensor(uninitialized: [shape.batch, shape.outputChannels, shape.height, shape.width])
-    ConvolutionKernels.convolve(x.value.pointer, weight: weight.value.pointer, bias: bias.value.pointer,
-                                into: out.pointer, shape: shape, accumulate: false)
+    ConvolutionKernels.forward(x.value.pointer, weight: weight.value.pointer, bias: bias.value.pointer,
+                               into: out.pointer, shape: shape)
     let xNode = x.node, weightNode = weight.node, biasNode = bias.node  // capture nodes, not the tape
     let node = x.tape.record(out, inputs: [x.node, weight.node, bias.node]) { o in
         let g = o.gradient!.pointer

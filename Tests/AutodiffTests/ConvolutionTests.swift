@@ -7,16 +7,17 @@ import XCTest
 /// gradients, and every tiling path (multi-image tiles, single-image tiles, row tiles; serial and
 /// threaded).
 final class ConvolutionTests: XCTestCase {
-    /// Scratch budgets that force, for the tiny shapes below, row tiles of one row (1), a mix of
-    /// single-image and row tiles (1000), and all images in one tile (2²⁰).
-    static let budgets = [1, 1000, 1 << 20]
+    /// (scratch floats, minimum rows) that force, for the tiny shapes below, bands of one row in the
+    /// shifted-rows layout, full im2col on bands of three rows (6×6, 3 input channels), and all images
+    /// in one tile.
+    static let tilings = [(1, 1), (700, 1), (1 << 20, 8)]
 
-    func withEachTiling(_ body: (Int) throws -> Void) rethrows {
-        let saved = ConvolutionTiling.scratchFloats
-        defer { ConvolutionTiling.scratchFloats = saved }
-        for budget in Self.budgets {
-            ConvolutionTiling.scratchFloats = budget
-            try body(budget)
+    func withEachTiling(_ body: (String) throws -> Void) rethrows {
+        let saved = (ConvolutionTiling.scratchFloats, ConvolutionTiling.minimumRows)
+        defer { (ConvolutionTiling.scratchFloats, ConvolutionTiling.minimumRows) = saved }
+        for (budget, rows) in Self.tilings {
+            (ConvolutionTiling.scratchFloats, ConvolutionTiling.minimumRows) = (budget, rows)
+            try body("budget \(budget), minimum rows \(rows)")
         }
     }
 
@@ -36,7 +37,7 @@ final class ConvolutionTests: XCTestCase {
         withEachTiling { budget in
             let y = evaluate({ conv2d($0, weight: $1, bias: $2) }, xs)
             XCTAssertEqual(y.shape, [2, 4, 6, 6])
-            XCTAssertLessThan(maxAbsDifference(y, expected), 1e-5 * max(1, maxAbs(expected)), "budget \(budget)")
+            XCTAssertLessThan(maxAbsDifference(y, expected), 1e-5 * max(1, maxAbs(expected)), budget)
         }
     }
 
@@ -47,9 +48,9 @@ final class ConvolutionTests: XCTestCase {
             let expected = referenceConv2d(xs[0], weight: xs[1], bias: xs[2])
             withEachTiling { budget in
                 let y = evaluate({ conv2d($0, weight: $1, bias: $2) }, xs)
-                XCTAssertLessThan(maxAbsDifference(y, expected), 1e-5 * max(1, maxAbs(expected)), "\(h)x\(w), budget \(budget)")
+                XCTAssertLessThan(maxAbsDifference(y, expected), 1e-5 * max(1, maxAbs(expected)), "\(h)x\(w), \(budget)")
                 let failures = checkGradients(inputs: xs) { _, v in conv2d(v[0], weight: v[1], bias: v[2]).node }
-                XCTAssertEqual(failures.map(\.description), [], "\(h)x\(w), budget \(budget)")
+                XCTAssertEqual(failures.map(\.description), [], "\(h)x\(w), \(budget)")
             }
         }
     }
@@ -61,9 +62,9 @@ final class ConvolutionTests: XCTestCase {
         let expected = referenceConv2d(xs[0], weight: xs[1], bias: xs[2])
         withEachTiling { budget in
             let y = evaluate({ conv2d($0, weight: $1, bias: $2) }, xs)
-            XCTAssertLessThan(maxAbsDifference(y, expected), 1e-5 * max(1, maxAbs(expected)), "budget \(budget)")
+            XCTAssertLessThan(maxAbsDifference(y, expected), 1e-5 * max(1, maxAbs(expected)), budget)
             let failures = checkGradients(inputs: xs) { _, v in conv2d(v[0], weight: v[1], bias: v[2]).node }
-            XCTAssertEqual(failures.map(\.description), [], "budget \(budget)")
+            XCTAssertEqual(failures.map(\.description), [], budget)
         }
     }
 
@@ -73,7 +74,7 @@ final class ConvolutionTests: XCTestCase {
         withEachTiling { budget in
             let y = evaluate({ conv2d($0, weight: $1, bias: $2) }, xs)
             XCTAssertEqual(y.shape, [2, 5, 6, 4])
-            XCTAssertLessThan(maxAbsDifference(y, expected), 1e-5 * max(1, maxAbs(expected)), "budget \(budget)")
+            XCTAssertLessThan(maxAbsDifference(y, expected), 1e-5 * max(1, maxAbs(expected)), budget)
         }
     }
 
@@ -83,7 +84,7 @@ final class ConvolutionTests: XCTestCase {
         withEachTiling { budget in
             let y = evaluate({ transposedConv2x2($0, weight: $1, bias: $2) }, xs)
             XCTAssertEqual(y.shape, [2, 3, 6, 10])
-            XCTAssertLessThan(maxAbsDifference(y, expected), 1e-5 * max(1, maxAbs(expected)), "budget \(budget)")
+            XCTAssertLessThan(maxAbsDifference(y, expected), 1e-5 * max(1, maxAbs(expected)), budget)
         }
     }
 
@@ -92,7 +93,7 @@ final class ConvolutionTests: XCTestCase {
             let xs = random([[2, 3, 6, 6], [4, 3, k, k], [4]], seed: seed)
             withEachTiling { budget in
                 let failures = checkGradients(inputs: xs) { _, v in conv2d(v[0], weight: v[1], bias: v[2]).node }
-                XCTAssertEqual(failures.map(\.description), [], "k \(k), budget \(budget)")
+                XCTAssertEqual(failures.map(\.description), [], "k \(k), \(budget)")
             }
         }
     }
@@ -101,7 +102,7 @@ final class ConvolutionTests: XCTestCase {
         let xs = random([[2, 4, 3, 3], [4, 2, 2, 2], [2]], seed: 6)
         withEachTiling { budget in
             let failures = checkGradients(inputs: xs) { _, v in transposedConv2x2(v[0], weight: v[1], bias: v[2]).node }
-            XCTAssertEqual(failures.map(\.description), [], "budget \(budget)")
+            XCTAssertEqual(failures.map(\.description), [], budget)
         }
     }
 
@@ -115,9 +116,9 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testThreadedTilesAgreeWithSerialAndAreReproducible() {
-        let saved = (Parallel.threads, ConvolutionTiling.scratchFloats)
-        defer { (Parallel.threads, ConvolutionTiling.scratchFloats) = saved }
-        ConvolutionTiling.scratchFloats = 1000
+        let saved = (Parallel.threads, ConvolutionTiling.scratchFloats, ConvolutionTiling.minimumRows)
+        defer { (Parallel.threads, ConvolutionTiling.scratchFloats, ConvolutionTiling.minimumRows) = saved }
+        (ConvolutionTiling.scratchFloats, ConvolutionTiling.minimumRows) = (200, 2)
         let ops: [(Variable, Variable, Variable) -> Variable] = [
             { conv2d($0, weight: $1, bias: $2) }, { transposedConv2x2($0, weight: $1, bias: $2) },
         ]

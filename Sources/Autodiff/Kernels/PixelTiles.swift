@@ -27,7 +27,7 @@ public enum ConvolutionTiling {
     nonisolated(unsafe) public static var scratchFloats = 1 << 15
     /// Row bands are at least this many rows (or the whole image), so that the k − 1 halo rows of the
     /// shifted-rows layout add at most a quarter to the patch matrix.
-    static let minimumRows = 8
+    nonisolated(unsafe) public static var minimumRows = 8
 
     /// Tiles covering `batch` images of `height`×`width` pixels, each with at most
     /// `max(minimumRows · width, scratchFloats / rowsPerColumn)` columns: groups of whole images when

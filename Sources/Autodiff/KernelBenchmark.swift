@@ -12,7 +12,7 @@ public enum KernelBenchmark {
     /// Seconds of the fastest of `runs` timed runs (after two untimed ones), repeated until
     /// `minimumSeconds` have passed. On a machine shared with other jobs the fastest run is the least
     /// disturbed one, so every line of `bench kernels` (sgemm included) uses this statistic.
-    static func fastest(runs: Int = 5, minimumSeconds: Double = 0.5, _ body: () -> Void) -> Double {
+    static func fastest(runs: Int = 10, minimumSeconds: Double = 1, _ body: () -> Void) -> Double {
         body()
         body()
         var best = Double.infinity, count = 0

@@ -8,6 +8,11 @@ struct PhaseMask: ParsableCommand {
         version: PhaseMaskVersion.string,
         subcommands: [Bench.self]
     )
+
+    static func main() {
+        OpenBLASKernels.selectForThisCPU()
+        main(nil)
+    }
 }
 
 enum PhaseMaskVersion {

@@ -32,9 +32,10 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS", "CFFTW"], swiftSettings: numeric),
         .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: numeric),
         .target(name: "Optics", dependencies: ["Autodiff"], swiftSettings: numeric),
+        .target(name: "NeuralNetwork", dependencies: ["Autodiff"], swiftSettings: numeric),
 
         .executableTarget(name: "phasemask", dependencies: [
-            "TensorCore", "Autodiff",
+            "TensorCore", "Autodiff", "NeuralNetwork",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
 
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
         .testTarget(name: "OpticsTests", dependencies: ["Optics", "TestSupport"]),
+        .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -7,6 +7,12 @@ public enum KernelBenchmark {
         public let name: String
         public let value: Double
         public let unit: String
+
+        public init(name: String, value: Double, unit: String) {
+            self.name = name
+            self.value = value
+            self.unit = unit
+        }
     }
 
     /// Seconds of the fastest of `runs` timed runs (after two untimed ones), repeated until

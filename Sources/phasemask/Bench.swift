@@ -6,7 +6,7 @@ import TensorCore
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput (release builds: swift build -c release).",
-        subcommands: [Kernels.self, Convolution.self]
+        subcommands: [Kernels.self, Convolution.self, RecoveryNetwork.self]
     )
 
     struct Kernels: ParsableCommand {
@@ -62,6 +62,28 @@ struct Bench: ParsableCommand {
             ConvolutionTiling.minimumRows = minimumRows
             for line in KernelBenchmark.conv3x3(batch: batch, channels: channels, size: size)
                 + KernelBenchmark.conv3x3Parts(batch: batch, channels: channels, size: size) {
+                print(format(line))
+            }
+        }
+    }
+}
+
+extension Bench {
+    struct RecoveryNetwork: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unet",
+            abstract: "U-Net training step (forward, backward, Adam) and evaluation forward, images per second.")
+
+        @Option(help: "Threads (over convolution tiles and batch-norm channels; OpenBLAS at 1 thread).") var threads: Int = 2
+        @Option(help: "Batch size.") var batch: Int = 32
+        @Option(help: "Image height and width.") var size: Int = 32
+        @Option(help: "U-Net depth.") var depth: Int = 3
+        @Option(help: "U-Net base channels.") var channels: Int = 16
+
+        func run() throws {
+            BLAS.setThreads(1)
+            Parallel.threads = threads
+            for line in try UNetBenchmark.run(batch: batch, size: size, depth: depth, channels: channels) {
                 print(format(line))
             }
         }

@@ -37,9 +37,11 @@ public func maxPool2x2(_ x: Variable) -> Variable {
     let node = x.tape.record(out, inputs: [x.node]) { o in
         let g = o.gradient!.pointer, gx = xNode.gradientBuffer().pointer
         let outputPlane = height * width
-        for p in 0..<planes {
-            for k in 0..<outputPlane {
-                gx[p * 4 * outputPlane + Int(index[p * outputPlane + k])] += g[p * outputPlane + k]
+        Parallel.chunks(planes) { range in
+            for p in range {
+                for k in 0..<outputPlane {
+                    gx[p * 4 * outputPlane + Int(index[p * outputPlane + k])] += g[p * outputPlane + k]
+                }
             }
         }
         withExtendedLifetime(winner) {}  // `index` points into it

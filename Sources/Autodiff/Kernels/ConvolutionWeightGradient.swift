@@ -74,16 +74,31 @@ extension ConvolutionKernels {
         return (UnsafePointer(scratch), ld)
     }
 
-    /// `biasGradient[o] += Σ_{n,y,x} outputGradient[n, o, y, x]`.
+    /// `biasGradient[o] += Σ_{n,y,x} outputGradient[n, o, y, x]` (channels split over
+    /// `Parallel.threads`; each channel summed in a fixed order).
     static func accumulateBiasGradient(_ outputGradient: UnsafePointer<Float>, into biasGradient: UnsafeMutablePointer<Float>,
                                        batch: Int, channels: Int, plane: Int) {
-        for n in 0..<batch {
-            for o in 0..<channels {
-                let g = outputGradient + (n * channels + o) * plane
+        Parallel.chunks(channels) { range in
+            for o in range {
                 var total: Float = 0
-                for i in 0..<plane { total += g[i] }
+                for n in 0..<batch { total += planeSum(outputGradient + (n * channels + o) * plane, count: plane) }
                 biasGradient[o] += total
             }
         }
+    }
+
+    /// Σ p[0..<count] with eight interleaved partial sums (vectorizable; fixed summation order).
+    @inline(__always)
+    static func planeSum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+        var partial = SIMD8<Float>(repeating: 0)
+        let raw = UnsafeRawPointer(p)
+        var i = 0
+        while i + 8 <= count {
+            partial += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        var total = partial.sum()
+        while i < count { total += p[i]; i += 1 }
+        return total
     }
 }

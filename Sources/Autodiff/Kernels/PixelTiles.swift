@@ -33,7 +33,7 @@ public enum ConvolutionTiling {
     /// `max(minimumRows · width, scratchFloats / rowsPerColumn)` columns: groups of whole images when
     /// an image fits, else equal bands of rows of one image.
     static func tiles(batch: Int, height: Int, width: Int, rowsPerColumn: Int) -> [PixelTile] {
-        let maxColumns = max(min(height, minimumRows) * width, scratchFloats / max(rowsPerColumn, 1))
+        let maxColumns = max(max(1, min(height, minimumRows)) * width, scratchFloats / max(rowsPerColumn, 1))
         var tiles: [PixelTile] = []
         let plane = height * width
         if plane <= maxColumns {

@@ -6,8 +6,13 @@ struct PhaseMask: ParsableCommand {
         commandName: "phasemask",
         abstract: "Design coded phase masks for single-snapshot phase retrieval and export them for hardware.",
         version: PhaseMaskVersion.string,
-        subcommands: [Bench.self]
+        subcommands: [Bench.self, ModelInfo.self]
     )
+
+    static func main() {
+        OpenBLASKernels.selectForThisCPU()
+        main(nil)
+    }
 }
 
 enum PhaseMaskVersion {

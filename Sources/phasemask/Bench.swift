@@ -4,11 +4,12 @@ import Foundation
 import Optics
 import Storage
 import TensorCore
+import Training
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput (release builds: swift build -c release).",
-        subcommands: [Kernels.self, Convolution.self, RecoveryNetwork.self, OpticsBench.self, RecoveryBench.self]
+        subcommands: [Kernels.self, Convolution.self, RecoveryNetwork.self, OpticsBench.self, RecoveryBench.self, TrainBench.self]
     )
 
     struct Kernels: ParsableCommand {
@@ -136,4 +137,31 @@ extension Bench {
 
 private func format(_ line: KernelBenchmark.Line) -> String {
     line.name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%10.1f %@", line.value, line.unit)
+}
+
+extension Bench {
+    struct TrainBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "train",
+            abstract: "Training images/s and peak memory of one full step (optics, T-step initialization, U-Net, backward, Adam).")
+
+        @Option(help: "Snapshots L.") var snapshots: Int = 9
+        @Option(help: "Image size N.") var size: Int = 32
+        @Option(help: "Batch size.") var batch: Int = 32
+        @Option(help: "Spectral-initialization iterations T.") var iterations: Int = 25
+        @Option(help: "U-Net depth.") var depth: Int = 3
+        @Option(help: "U-Net base channels.") var channels: Int = 16
+        @Option(help: "Timed steps.") var steps: Int = 10
+        @Option(help: "Compute threads.") var threads: Int = 2
+
+        func run() throws {
+            Threading.configure(threads: threads)
+            let r = try TrainingBenchmark.run(snapshots: snapshots, size: size, batch: batch, depth: depth,
+                                              channels: channels, iterations: iterations, steps: steps)
+            print(String(format: "train step L=%d %dx%d batch %d T=%d: %.1f ms/step, %.1f images/s, peak tensors %.0f MiB, peak RSS %@",
+                         r.snapshots, r.size, r.size, r.batch, iterations, r.secondsPerStep * 1000, r.imagesPerSecond,
+                         Double(r.peakTensorBytes) / 1_048_576,
+                         r.peakResidentBytes.map { String(format: "%.0f MiB", Double($0) / 1_048_576) } ?? "?"))
+        }
+    }
 }

@@ -68,7 +68,13 @@ public final class PRSystem: ParameterCollection {
         let phi = tape.variable(masks)
         var y = sensing.measure(scene, masks: phi)
         if noise != .none { y = noise.apply(y, generator: &generator) }
-        let z = initialization.estimate(measurements: y, masks: phi, kernel: tape.variable(filter))
+        return try recover(y, masks: phi, training: training)
+    }
+
+    /// Recovery from measured CDPs `y` `[B, L, N, N]`: filtered spectral initialization with the masks
+    /// `masks` (normally this system's φ on the same tape), then the U-Net.
+    public func recover(_ y: Variable, masks phi: Variable, training: Bool) throws -> Output {
+        let z = initialization.estimate(measurements: y, masks: phi, kernel: y.tape.variable(filter))
         let (estimate, bottleneck) = try unet.forward(packChannels(z), training: training)
         return Output(measurements: y, initialization: z, estimate: estimate, bottleneck: bottleneck)
     }

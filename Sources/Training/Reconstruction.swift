@@ -1,0 +1,96 @@
+import Autodiff
+import Figures
+import Foundation
+import Optics
+import Storage
+import TensorCore
+
+/// `phasemask reconstruct`: recovers scene images from measured or simulated CDPs with a trained system.
+public enum Reconstruction {
+    public struct Result {
+        /// Estimates `[B, 1, N, N]` (phase divided by the phase scale, clipped to [0, 1]).
+        public let estimates: Tensor
+        /// PSNR/SSIM against the scene stored beside the CDPs, when the file has one.
+        public let psnr: Double?
+        public let ssim: Double?
+        /// Largest circular difference (rad) between the file's `/mask` and the system's φ, if stored.
+        public let maskMismatch: Double?
+    }
+
+    /// Reads `/cdp` `[B, L, N, N]` (and `/scene`, `/mask` when present) from `cdpPath`, reconstructs
+    /// with the checkpoint's φ, ψ and θ, writes the estimates as an 8-bit grayscale PNG (images side by
+    /// side, 2-pixel black gaps, 0 → black, 1 → white) and as HDF5 (`/estimate` `[B, 1, N, N]`,
+    /// `/initialization` `[B, N, N, 2]` re/im).
+    public static func run(checkpoint: String, cdpPath: String, png: String, hdf5: String) throws -> Result {
+        let system = try Checkpoint.load(checkpoint).system
+        let file = try HDF5File.open(path: cdpPath)
+        defer { try? file.close() }
+        let y = try file.readTensor("/cdp", requireFinite: true)
+        let (l, n) = (system.snapshots, system.config.size)
+        guard y.rank == 4, y.shape[1] == l, y.shape[2] == n, y.shape[3] == n else {
+            throw StorageError(.mismatch, path: cdpPath, object: "/cdp",
+                               "holds CDPs of shape \(y.shape); the checkpoint's system needs [B, \(l), \(n), \(n)] (no oversampling)")
+        }
+        var mismatch: Double?
+        if file.exists("/mask") {
+            let stored = try file.readTensor("/mask", requireFinite: true)
+            if stored.shape == system.masks.shape {
+                var worst = 0.0
+                for i in 0..<stored.count {
+                    let d = wrapPhase(Double(stored.pointer[i]) - Double(system.masks.value.pointer[i]))
+                    worst = max(worst, min(d, 2 * Double.pi - d))
+                }
+                mismatch = worst
+            }
+        }
+        let tape = Tape(recording: false)
+        let out = try system.recover(tape.constant(y), masks: tape.constant(system.masks.value), training: false)
+        let estimates = out.estimate.value.copy()
+        for i in 0..<estimates.count { estimates.pointer[i] = min(max(estimates.pointer[i], 0), 1) }
+        var psnr: Double?, ssim: Double?
+        if file.exists("/scene") {
+            let field = ComplexField(storage: try file.readTensor("/scene", requireFinite: true))
+            if field.shape == [y.shape[0], n, n] {
+                let reference = Tensor(uninitialized: [y.shape[0], 1, n, n])
+                for k in 0..<field.count {
+                    let (re, im) = field[k]
+                    reference.pointer[k] = Float(wrapPhase(Double(atan2(im, re))) / system.config.phaseScale)
+                }
+                psnr = ImageMetrics.psnr(estimate: estimates, reference: reference)
+                if n >= 11 { ssim = ImageMetrics.ssim(estimate: estimates, reference: reference) }
+            }
+        }
+        try writePNG(estimates, to: png)
+        let h5 = try HDF5File.create(path: hdf5)
+        do {
+            try h5.write(estimates, to: "/estimate")
+            try h5.setAttribute("units", .string("fraction of the phase scale (dimensionless, [0, 1])"), on: "/estimate")
+            try h5.setAttribute("phase_scale_rad", .double(system.config.phaseScale), on: "/estimate")
+            try h5.write(out.initialization.field.storage, to: "/initialization")
+            try h5.setAttribute("layout", .string("last axis: real, imaginary"), on: "/initialization")
+            try h5.setAttribute("checkpoint", .string(checkpoint))
+            try h5.setAttribute("cdp_file", .string(cdpPath))
+            try h5.close()
+        } catch {
+            h5.discard()
+            throw error
+        }
+        return Result(estimates: estimates, psnr: psnr, ssim: ssim, maskMismatch: mismatch)
+    }
+
+    /// The estimates side by side as one 8-bit grayscale image.
+    static func writePNG(_ images: Tensor, to path: String) throws {
+        let (b, h, w) = (images.shape[0], images.shape[2], images.shape[3])
+        let gap = 2, width = b * w + (b - 1) * gap
+        var pixels = [UInt8](repeating: 0, count: width * h)
+        for k in 0..<b {
+            for r in 0..<h {
+                for c in 0..<w {
+                    let v = images.pointer[(k * h + r) * w + c]
+                    pixels[r * width + k * (w + gap) + c] = UInt8((min(max(v, 0), 1) * 255).rounded())
+                }
+            }
+        }
+        try PNGFile.write(RasterImage(width: width, height: h, pixels: .gray8(pixels)), to: path)
+    }
+}

@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS", "CFFTW"], swiftSettings: numeric),
         .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: numeric),
         .target(name: "Optics", dependencies: ["Autodiff"], swiftSettings: numeric),
+        .target(name: "Training", dependencies: ["Optics"], swiftSettings: numeric),
         .target(name: "Fabrication", dependencies: ["TensorCore", "Optics"], swiftSettings: numeric),
 
         .executableTarget(name: "phasemask", dependencies: [
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
         .testTarget(name: "OpticsTests", dependencies: ["Optics", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "FabricationTests", dependencies: ["Fabrication", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,134 @@
+import Foundation
+import Optics
+
+/// Which system is trained and with which objective (see docs/method.md).
+public enum TrainingMode: String, Codable, CaseIterable, Sendable {
+    /// L_t snapshots, every parameter trainable, loss `L_task + ρ·R(φ)` (eq. 4 with α = 1).
+    case teacher
+    /// One snapshot, every parameter trainable, same loss: the E2E baseline.
+    case e2e
+    /// One snapshot with φ and ψ frozen at their seeded random / Gaussian initial values.
+    case random
+    /// One snapshot distilled from a frozen teacher: `α·L_task + ρ·R(φ) + β·L_cdp + (1−α−β)·L_feat` (eq. 7).
+    case student
+}
+
+/// Spectral-initialization weights `w(y)` (see Optics).
+public enum WeightingChoice: String, Codable, Sendable {
+    case intensity, truncated
+}
+
+/// Every setting of a training run. Stored as JSON inside each checkpoint, so a run can be resumed or
+/// audited from its checkpoint alone.
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    public var mode: TrainingMode = .teacher
+    /// Snapshots L of the system being trained (teacher: L_t; the other modes use 1).
+    public var snapshots: Int = 9
+    /// Image side N in pixels (scenes are N×N); must be divisible by 2^depth.
+    public var size: Int = 32
+    /// U-Net depth d and base channels c.
+    public var depth: Int = 3
+    public var channels: Int = 16
+    /// Power iterations T of the filtered spectral initialization and the filter size k.
+    public var iterations: Int = 25
+    public var filterSize: Int = 5
+    public var weighting: WeightingChoice = .truncated
+    /// Fraction of each CDP's largest entries kept by truncated weights.
+    public var truncation: Double = 0.6
+    /// Phase scale of the pure-phase scene `x = exp(j·phaseScale·I)`, radians.
+    public var phaseScale: Double = Double.pi
+    public var epochs: Int = 5
+    public var batchSize: Int = 64
+    public var learningRate: Double = 5e-4
+    /// Loss weights: α (task), β (CDP distillation), ρ (mask regularizer); σ = 1 − α − β (features).
+    public var alpha: Double = 1
+    public var beta: Double = 0
+    public var rho: Double = 0
+    /// KD ablation switches (student only).
+    public var useCDPLoss: Bool = true
+    public var useFeatureLoss: Bool = true
+    /// Student starts from the teacher's ψ, θ and first mask instead of random values.
+    public var initFromTeacher: Bool = false
+    /// Quantization levels K and SLM phase stroke (radians) shared by R(φ) and the quantizer.
+    public var levels: Int = 8
+    public var stroke: Double = 2 * Double.pi
+    /// Measurement noise applied during training ("none", "gaussian", "poisson") and its level.
+    public var noise: String = "none"
+    public var snrDecibels: Double = 30
+    public var photons: Double = 1000
+    public var trainSize: Int = 4096
+    public var validationSize: Int = 500
+    public var testSize: Int = 1000
+    public var seed: UInt64 = 0
+    /// Directory holding the FashionMNIST IDX files.
+    public var dataDirectory: String = "/usr/share/datasets/fashion-mnist"
+    /// Teacher checkpoint path (student mode).
+    public var teacherCheckpoint: String? = nil
+
+    public init() {}
+
+    /// σ = 1 − α − β, the weight of the feature-distillation term.
+    public var sigma: Double { 1 - alpha - beta }
+
+    /// The phase constraints R(φ) and the quantizer share.
+    public func phaseConstraints() throws -> PhaseConstraints {
+        try PhaseConstraints(levels: levels, stroke: stroke)
+    }
+
+    /// Problems with this configuration, each one sentence; empty when valid.
+    public func problems() -> [String] {
+        var p: [String] = []
+        if snapshots < 1 { p.append("snapshots must be at least 1, got \(snapshots)") }
+        if mode != .teacher && snapshots != 1 { p.append("\(mode.rawValue) mode uses one snapshot, got \(snapshots)") }
+        if depth < 1 { p.append("U-Net depth must be at least 1, got \(depth)") }
+        if channels < 1 { p.append("U-Net channels must be at least 1, got \(channels)") }
+        if size < 1 || size % (1 << max(depth, 0)) != 0 {
+            p.append("image size \(size) is not divisible by 2^depth = \(1 << max(depth, 0))")
+        }
+        if size < 11 { p.append("image size \(size) is below 11, the SSIM window") }
+        if iterations < 1 { p.append("spectral-initialization iterations must be at least 1, got \(iterations)") }
+        if filterSize < 1 || filterSize % 2 == 0 { p.append("filter size must be odd and positive, got \(filterSize)") }
+        if !(truncation > 0 && truncation <= 1) { p.append("truncation fraction must be in (0, 1], got \(truncation)") }
+        if epochs < 0 { p.append("epochs must not be negative") }
+        if batchSize < 1 { p.append("batch size must be at least 1") }
+        if !(learningRate > 0) { p.append("learning rate must be positive") }
+        if alpha < 0 || beta < 0 || rho < 0 { p.append("α, β and ρ must not be negative") }
+        if mode == .student && alpha + beta > 1 + 1e-12 {
+            p.append("α + β = \(alpha + beta) exceeds 1, so σ = 1 − α − β would be negative")
+        }
+        if mode == .student && teacherCheckpoint == nil { p.append("student mode needs a teacher checkpoint") }
+        if levels < 2 { p.append("phase levels must be at least 2, got \(levels)") }
+        if !(stroke > 0 && stroke <= 2 * Double.pi + 1e-9) { p.append("phase stroke must be in (0, 2π], got \(stroke)") }
+        if !["none", "gaussian", "poisson"].contains(noise) { p.append("noise must be none, gaussian or poisson, got \(noise)") }
+        if trainSize < 1 || validationSize < 1 || testSize < 1 { p.append("dataset subset sizes must be positive") }
+        return p
+    }
+}
+
+/// Named starting points for `TrainingConfig`.
+public enum Preset: String, CaseIterable, Sendable {
+    /// 32×32, 4096 training images, 5 epochs, batch 32: minutes on 2 cores.
+    case quick
+    /// The paper's setting: 96×96, 30k/30k/10k, 120 epochs, batch 64, U-Net depth 4 with 64 channels.
+    case paper
+    /// Seconds: for tests and smoke runs (16×16, a few hundred images, 1 epoch).
+    case tiny
+
+    public func config(mode: TrainingMode) -> TrainingConfig {
+        var c = TrainingConfig()
+        c.mode = mode
+        switch self {
+        case .quick:
+            c.size = 32; c.depth = 3; c.channels = 16; c.epochs = 5; c.batchSize = 32
+            c.trainSize = 4096; c.validationSize = 500; c.testSize = 1000
+        case .paper:
+            c.size = 96; c.depth = 4; c.channels = 64; c.epochs = 120; c.batchSize = 64
+            c.trainSize = 30_000; c.validationSize = 30_000; c.testSize = 10_000
+        case .tiny:
+            c.size = 16; c.depth = 2; c.channels = 4; c.epochs = 1; c.batchSize = 16; c.iterations = 5
+            c.trainSize = 128; c.validationSize = 32; c.testSize = 32
+        }
+        c.snapshots = mode == .teacher ? 9 : 1
+        return c
+    }
+}

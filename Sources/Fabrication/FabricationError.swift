@@ -1,4 +1,5 @@
 import Foundation
+import Optics
 import TensorCore
 
 /// An error from the fabrication and export code: `source` names the file (or, for in-memory input,
@@ -30,6 +31,14 @@ func wrapToPi(_ x: Double) -> Double {
     if r <= -Double.pi { r += twoPi }
     if r > Double.pi { r -= twoPi }
     return r
+}
+
+/// A phase in [0, 2π) as Float, still below 2π after rounding to Float (a value that would round up
+/// to 2π becomes 0, the same phase).
+@inline(__always)
+func wrappedFloat(_ phi: Double) -> Float {
+    let f = Float(wrapPhase(phi))
+    return f >= Float(2 * Double.pi) ? 0 : f
 }
 
 /// Checks that a mask tensor is `[L, H, W]` with positive sizes and finite entries.

@@ -133,3 +133,23 @@ extension PhaseQuantizer {
         return s * s
     }
 }
+
+extension PhaseQuantizer {
+    /// Rebuilds a quantized mask from stored level indices (row-major over `shape` = [L, H, W]),
+    /// e.g. `/mask/levels` of an exported file. The report then measures nothing (zero errors);
+    /// throws if an index is outside the reachable levels.
+    public func mask(levelIndices: [Int], shape: [Int], source: String = "levels") throws -> QuantizedMask {
+        guard shape.count == 3, shape.allSatisfy({ $0 > 0 }), shape.reduce(1, *) == levelIndices.count else {
+            throw FabricationError(source, "\(levelIndices.count) level indices do not fill shape \(shape)")
+        }
+        if let bad = levelIndices.firstIndex(where: { !(0..<levelPhases.count).contains($0) }) {
+            throw FabricationError(source, "level index \(levelIndices[bad]) at element \(bad) is outside "
+                                   + "0..<\(levelPhases.count)")
+        }
+        let phases = Tensor(levelIndices.map { Float(levelPhases[$0]) }, shape: shape)
+        return QuantizedMask(shape: shape, levelIndices: levelIndices, phases: phases, levelPhases: levelPhases,
+                             constraints: constraints,
+                             report: QuantizationReport(levels: constraints.levels,
+                                                        phaseErrors: [Double](repeating: 0, count: levelIndices.count)))
+    }
+}

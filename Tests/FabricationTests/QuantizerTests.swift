@@ -1,4 +1,5 @@
 import Fabrication
+import TestSupport
 import Foundation
 import Optics
 import TensorCore
@@ -99,5 +100,18 @@ final class QuantizerTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("[0, 1, 0]"))
         }
         XCTAssertThrowsError(try q.quantize(Tensor(zeros: [4, 4])))
+    }
+}
+
+final class QuantizedMaskRebuildTests: XCTestCase {
+    func testRebuildingFromLevelIndicesGivesTheSamePhases() throws {
+        let q = PhaseQuantizer(try PhaseConstraints(levels: 8))
+        let original = try q.quantize(randomMask([2, 3, 4], seed: 21))
+        let rebuilt = try q.mask(levelIndices: original.levelIndices, shape: original.shape)
+        XCTAssertTrue(bitIdentical(rebuilt.phases, original.phases))
+        XCTAssertThrowsError(try q.mask(levelIndices: [0, 8], shape: [1, 1, 2], source: "f.h5")) {
+            XCTAssertTrue("\($0)".contains("f.h5") && "\($0)".contains("8"))
+        }
+        XCTAssertThrowsError(try q.mask(levelIndices: [0, 1, 2], shape: [1, 1, 2]))
     }
 }

@@ -32,8 +32,9 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS", "CFFTW"], swiftSettings: numeric),
         .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: numeric),
         .target(name: "Optics", dependencies: ["Autodiff"], swiftSettings: numeric),
-        .target(name: "Training", dependencies: ["Optics"], swiftSettings: numeric),
-        .target(name: "Fabrication", dependencies: ["TensorCore", "Optics"], swiftSettings: numeric),
+        .target(name: "Storage", dependencies: ["TensorCore", "CHDF5", "CZlib", "CPNG"]),
+        .target(name: "Training", dependencies: ["Optics", "Storage"], swiftSettings: numeric),
+        .target(name: "Fabrication", dependencies: ["TensorCore", "Optics", "Storage"], swiftSettings: numeric),
 
         .executableTarget(name: "phasemask", dependencies: [
             "TensorCore", "Autodiff",
@@ -44,6 +45,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
         .testTarget(name: "OpticsTests", dependencies: ["Optics", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "CZlib", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "FabricationTests", dependencies: ["Fabrication", "TestSupport"]),
     ],

@@ -108,9 +108,12 @@ public final class Tape {
 }
 
 /// A real tensor value on a tape.
+///
+/// `tape` is unowned: pullbacks capture variables, and the tape owns the pullbacks, so a strong
+/// reference would make every tape a retain cycle. Keep the tape alive while its variables are used.
 public struct Variable {
     public let node: Node
-    public let tape: Tape
+    public unowned let tape: Tape
     public init(node: Node, tape: Tape) { self.node = node; self.tape = tape }
 
     public var value: Tensor { node.value }
@@ -122,7 +125,7 @@ public struct Variable {
 /// A complex field value on a tape (`value` has a trailing dimension of 2, see `ComplexField`).
 public struct ComplexVariable {
     public let node: Node
-    public let tape: Tape
+    public unowned let tape: Tape
     public init(node: Node, tape: Tape) {
         precondition(node.value.shape.last == 2, "complex node needs a trailing 2, got \(node.value.shape)")
         self.node = node

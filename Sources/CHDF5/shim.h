@@ -26,3 +26,5 @@ static inline unsigned phasemask_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned phasemask_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned phasemask_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline unsigned phasemask_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
+static inline hid_t phasemask_h5e_default(void) { return H5E_DEFAULT; }
+static inline size_t phasemask_h5t_variable(void) { return H5T_VARIABLE; }

@@ -59,3 +59,22 @@ final class ElementwiseGradientTests: XCTestCase {
         XCTAssertEqual(q.gradient.array, [7])
     }
 }
+
+final class TapeLifetimeTests: XCTestCase {
+    /// A discarded tape must free itself and its tensors (pullbacks must not form retain cycles).
+    func testDiscardedTapeIsFreed() {
+        weak var weakTape: Tape?
+        weak var weakValue: Tensor?
+        do {
+            let tape = Tape()
+            weakTape = tape
+            let p = Parameter("w", Tensor([1, 2, 3], shape: [3]))
+            let x = tape.variable(p)
+            let y = x * x + x
+            weakValue = y.value
+            tape.backward(from: sum(y))
+        }
+        XCTAssertNil(weakTape)
+        XCTAssertNil(weakValue)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Storage
+import TensorCore
+
+/// FashionMNIST scenes for training and evaluation, split as in the paper.
+///
+/// The 60,000 training images are shuffled once with `dataSeed` and cut into 30,000 for training and
+/// 30,000 for validation; the 10,000 test images are the test set. `trainSize`, `validationSize` and
+/// `testSize` take the first images of each (seeded) split, so every mode, seed and preset that asks
+/// for n test images sees the same n. Images are resized to `size × size` (bilinear when enlarging,
+/// area-averaged when shrinking) and hold intensities in [0, 1]: tensors `[n, 1, size, size]`.
+public struct SceneSplits {
+    public let train: Tensor
+    public let validation: Tensor
+    public let test: Tensor
+
+    public init(train: Tensor, validation: Tensor, test: Tensor) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+    }
+
+    /// The seed of the split permutation; independent of the training seed so that runs with different
+    /// training seeds are evaluated on the same images.
+    public static let dataSeed: UInt64 = 20_250_914
+
+    /// Loads the splits a configuration asks for.
+    public static func load(_ config: TrainingConfig) throws -> SceneSplits {
+        try load(directory: config.dataDirectory, size: config.size, trainSize: config.trainSize,
+                 validationSize: config.validationSize, testSize: config.testSize)
+    }
+
+    public static func load(directory: String, size: Int, trainSize: Int, validationSize: Int,
+                            testSize: Int) throws -> SceneSplits {
+        guard trainSize <= 30_000, validationSize <= 30_000, testSize <= 10_000 else {
+            throw StorageError(.invalidValue, path: directory,
+                               "FashionMNIST offers 30000 training, 30000 validation and 10000 test images; asked for \(trainSize)/\(validationSize)/\(testSize)")
+        }
+        let trainPool = try IDXFile.readFashionMNIST(.train, directory: directory).images
+        let testPool = try IDXFile.readFashionMNIST(.test, limit: nil, directory: directory).images
+        var rng = SeededGenerator(seed: dataSeed)
+        var order = Array(0..<trainPool.count)
+        order.shuffle(using: &rng)
+        let half = trainPool.count / 2
+        var testOrder = Array(0..<testPool.count)
+        testOrder.shuffle(using: &rng)
+        return SceneSplits(
+            train: scenes(trainPool, Array(order[0..<min(trainSize, half)]), size: size),
+            validation: scenes(trainPool, Array(order[half..<(half + min(validationSize, trainPool.count - half))]), size: size),
+            test: scenes(testPool, Array(testOrder[0..<min(testSize, testPool.count)]), size: size))
+    }
+
+    /// The selected images as `[n, 1, size, size]` intensities in [0, 1].
+    static func scenes(_ images: IDXImages, _ indices: [Int], size: Int) -> Tensor {
+        let pixels = images.rows * images.columns
+        let raw = Tensor(uninitialized: [indices.count, 1, images.rows, images.columns])
+        images.pixels.withUnsafeBufferPointer { p in
+            for (k, i) in indices.enumerated() {
+                for j in 0..<pixels { raw.pointer[k * pixels + j] = Float(p[i * pixels + j]) / 255 }
+            }
+        }
+        if images.rows == size && images.columns == size { return raw }
+        return Resize.resize(raw, height: size, width: size)
+    }
+}
+
+extension Tensor {
+    /// Rows `indices` of the first axis, gathered into a new tensor `[indices.count, ...]`.
+    public func gather(_ indices: ArraySlice<Int>) -> Tensor {
+        let inner = count / max(shape[0], 1)
+        let out = Tensor(uninitialized: [indices.count] + shape.dropFirst())
+        for (k, i) in indices.enumerated() {
+            (out.pointer + k * inner).update(from: pointer + i * inner, count: inner)
+        }
+        return out
+    }
+
+    /// Rows `range` of the first axis as a new tensor.
+    public func slice(_ range: Range<Int>) -> Tensor { gather(ArraySlice(Array(range))) }
+}

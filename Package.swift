@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "OpticsTests", dependencies: ["Optics", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CZlib", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
-        .testTarget(name: "FabricationTests", dependencies: ["Fabrication", "TestSupport"]),
+        .testTarget(name: "FabricationTests", dependencies: ["Fabrication", "Storage", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

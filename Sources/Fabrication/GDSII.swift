@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// A point in GDSII database units.
 public struct GDSPoint: Equatable, Hashable, Sendable {
@@ -111,9 +112,9 @@ public enum GDSWriter {
         return out
     }
 
-    /// Encodes and writes `library` to `url` (temporary name, then rename).
+    /// Encodes and writes `library` to `url` through `AtomicFile` (temporary name, then rename).
     public static func write(_ library: GDSLibrary, to url: URL, date: Date = Date()) throws {
-        try writeFileAtomically(try encode(library, date: date), to: url)
+        try AtomicFile.write(try encode(library, date: date), to: url.path)
     }
 
     private static func boundary(_ out: inout Data, _ b: GDSBoundary, in structure: String) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Optics
+import Storage
 
 /// A measured gray → phase lookup table for one panel at one wavelength.
 ///
@@ -38,33 +39,29 @@ public struct PhaseLUT: Equatable, Sendable {
         entries = pairs.map { Entry(gray: $0.gray, phase: wrapPhase($0.phase)) }.sorted { $0.gray < $1.gray }
     }
 
-    /// Parses CSV text with one `gray,phase` pair per line (phase in radians). Blank lines and lines
-    /// starting with `#` are skipped; the first remaining line may be a header whose fields are both
-    /// non-numeric (e.g. `gray,phase`). Any other non-numeric field is an error naming the line.
+    /// Parses CSV text with one `gray,phase` row per line (phase in radians) through `CSVFile`:
+    /// blank lines and `#` comments are skipped, a first line with a non-numeric field is a header
+    /// (e.g. `gray,phase`), every other field must be a finite number and every gray value an integer.
+    /// Errors name `source` and the line.
     public static func parse(csv text: String, maxGray: Int, source: String) throws -> PhaseLUT {
-        var pairs: [(gray: Int, phase: Double)] = []
-        var sawData = false
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.count == 2 else {
-                throw FabricationError(source, "line \(number + 1): expected 2 fields 'gray,phase', got \(fields.count)")
+        try PhaseLUT(table: try CSVFile.parse(text, path: source, header: .automatic, columns: 2),
+                     maxGray: maxGray, source: source)
+    }
+
+    /// Reads a `gray,phase` CSV file (see `parse(csv:maxGray:source:)`).
+    public static func load(path: String, maxGray: Int) throws -> PhaseLUT {
+        try PhaseLUT(table: try CSVFile.read(path: path, header: .automatic, columns: 2), maxGray: maxGray, source: path)
+    }
+
+    private init(table: CSVTable, maxGray: Int, source: String) throws {
+        guard !table.rows.isEmpty else { throw FabricationError(source, "the phase lookup table is empty") }
+        let pairs = try table.rows.enumerated().map { index, row -> (gray: Int, phase: Double) in
+            guard row[0] == row[0].rounded(), let gray = Int(exactly: row[0]) else {
+                throw FabricationError(source, "row \(index + 1): gray value \(row[0]) is not an integer")
             }
-            let gray = Int(fields[0]), phase = Double(fields[1])
-            if !sawData && gray == nil && phase == nil && Double(fields[0]) == nil { sawData = true; continue }
-            sawData = true
-            guard let g = gray else {
-                throw FabricationError(source, "line \(number + 1): gray value '\(fields[0])' is not an integer")
-            }
-            guard let p = phase else {
-                throw FabricationError(source, "line \(number + 1): phase '\(fields[1])' is not a number")
-            }
-            pairs.append((g, p))
+            return (gray, row[1])
         }
-        guard !pairs.isEmpty else { throw FabricationError(source, "the phase lookup table is empty") }
-        return try PhaseLUT(pairs: pairs, maxGray: maxGray, source: source)
+        try self.init(pairs: pairs, maxGray: maxGray, source: source)
     }
 
     /// Half the widest circular gap between neighbouring table phases: the worst encoding error.

@@ -85,10 +85,10 @@ final class GrayMappingTests: XCTestCase {
         expectError("0,0\n1,abc\n", mentions: "line 2")
         expectError("0,0\nx,1\n", mentions: "line 2")
         expectError("0,0\n1.5,1\n", mentions: "not an integer")
-        expectError("0,0\n1,1,2\n", mentions: "2 fields")
+        expectError("0,0\n1,1,2\n", mentions: "line 2")
         expectError("0,0\n0,1\n", mentions: "twice")
         expectError("0,0\n300,1\n", mentions: "300")
         expectError("0,0\n", mentions: "at least 2")
-        expectError("0,0\n1,nan\n", mentions: "not finite")
+        expectError("0,0\n1,nan\n", mentions: "line 2")
     }
 }

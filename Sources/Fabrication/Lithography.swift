@@ -37,6 +37,8 @@ public struct LithographyPlan {
     public let shape: [Int]
     /// Level index per pixel, row-major over `shape` (already conjugated if requested).
     public let levelIndices: [Int]
+    /// True when the levels were conjugated, ℓ → (K − ℓ) mod K.
+    public let conjugated: Bool
 
     public init(_ quantized: QuantizedMask, wavelength: Double, refractiveIndex: Double, pixelPitch: Double,
                 conjugated: Bool = false) throws {
@@ -70,6 +72,7 @@ public struct LithographyPlan {
         self.pixelPitch = pixelPitch
         shape = quantized.shape
         levelIndices = conjugated ? quantized.levelIndices.map { (k - $0) % k } : quantized.levelIndices
+        self.conjugated = conjugated
     }
 
     /// λ/(n−1): the depth for a full 2π, metres.

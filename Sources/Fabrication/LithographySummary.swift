@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// Smallest features of one binary mask over all snapshots, in pixels (nil when there is none).
 ///
@@ -80,5 +81,44 @@ struct RunMinimum {
             }
             start = end
         }
+    }
+}
+
+extension LithographyPlan {
+    /// Writes the fabrication files into `directory` and returns their paths:
+    /// - `<stem>_mask<i>.png` (or `<stem>_S<l>_mask<i>.png` when L > 1): 1-bit PNG of mask i, white
+    ///   (sample 1) where mask i etches, row 0 at the top (the same orientation as the GDSII layout);
+    /// - `<stem>.gds`: one structure per snapshot, layer i = mask i;
+    /// - `<stem>_fabrication.txt`: `summary()`.
+    /// Each file is written atomically; if one fails, the files already written are removed.
+    public func writeFiles(to directory: URL, stem: String, date: Date = Date()) throws -> [String] {
+        var written: [String] = []
+        do {
+            for l in 0..<shape[0] {
+                for i in 1...maskCount {
+                    let name = shape[0] == 1 ? "\(stem)_mask\(i).png" : "\(stem)_S\(l)_mask\(i).png"
+                    let path = directory.appendingPathComponent(name).path
+                    try PNGFile.writeBilevel(bitPlane(mask: i, snapshot: l), width: shape[2], height: shape[1], to: path)
+                    written.append(path)
+                }
+            }
+            let gds = directory.appendingPathComponent("\(stem).gds")
+            try GDSWriter.write(gdsLibrary(name: gdsName(stem)), to: gds, date: date)
+            written.append(gds.path)
+            let text = directory.appendingPathComponent("\(stem)_fabrication.txt").path
+            try AtomicFile.write(Data(summary().utf8), to: text)
+            written.append(text)
+        } catch {
+            for path in written { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+        return written
+    }
+
+    /// A GDSII structure name from a file stem: letters, digits, `_`; at most 28 characters so that
+    /// the `_S<l>` suffix still fits in 32.
+    private func gdsName(_ stem: String) -> String {
+        let cleaned = String(stem.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }.prefix(28))
+        return cleaned.isEmpty ? "PHASEMASK" : cleaned
     }
 }

@@ -1,6 +1,7 @@
 import Fabrication
 import Foundation
 import Optics
+import Storage
 import TensorCore
 import XCTest
 
@@ -103,5 +104,24 @@ final class LithographyTests: XCTestCase {
         XCTAssertTrue(text.contains(String(format: "%.2f", p.etchDepth(mask: 1) * 1e9)), text)
         XCTAssertTrue(text.contains("633.00 nm"), text)
         XCTAssertTrue(text.contains("8.000 µm"), text)
+    }
+}
+
+final class LithographyFileTests: XCTestCase {
+    func testFilesHoldTheBitPlanesAndTheLayout() throws {
+        let (dir, cleanup) = try temporaryDirectory("litho-files")
+        defer { cleanup() }
+        let q = try PhaseQuantizer(try PhaseConstraints(levels: 4)).quantize(randomMask([2, 3, 5], seed: 8))
+        let plan = try LithographyPlan(q, wavelength: 633e-9, refractiveIndex: 1.457, pixelPitch: 2e-6)
+        let paths = try plan.writeFiles(to: dir, stem: "my design")
+        XCTAssertEqual(paths.map { URL(fileURLWithPath: $0).lastPathComponent },
+                       ["my design_S0_mask1.png", "my design_S0_mask2.png", "my design_S1_mask1.png",
+                        "my design_S1_mask2.png", "my design.gds", "my design_fabrication.txt"])
+        let png = try PNGFile.read(path: paths[2])
+        XCTAssertEqual(png.sourceBitDepth, 1)
+        XCTAssertEqual(png.image.pixels, .gray8(plan.bitPlane(mask: 1, snapshot: 1).map { $0 ? 255 : 0 }))
+        let library = try GDSReader.read(contentsOf: URL(fileURLWithPath: paths[4]))
+        XCTAssertEqual(library.structures.map(\.name), ["my_design_S0", "my_design_S1"])
+        XCTAssertEqual(try String(contentsOfFile: paths[5], encoding: .utf8), plan.summary())
     }
 }

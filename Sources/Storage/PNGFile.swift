@@ -1,23 +1,34 @@
-/// PNG reading and writing, implemented in Swift over zlib.
-///
-/// Why not libpng: libpng reports errors by `longjmp`, which must never cross Swift frames, and
-/// `setjmp` cannot be called from Swift. Rather than hide a C wrapper in a system-library shim, the
-/// codec handles the PNG byte stream itself: chunks with zlib's CRC-32, zlib deflate/inflate for the
-/// image data, filter type 0 (None) on write and all five filters on read. Every failure is a thrown
-/// `StorageError`.
-///
-/// Written: 8-bit and 16-bit grayscale, 8-bit RGB, and 1-bit grayscale (bit planes). Read: every
-/// non-interlaced PNG colour type and bit depth, delivered as gray8 (grayscale of ≤ 8 bits, scaled
-/// to 0…255), gray16 (16-bit grayscale), or rgb8 (RGB, and palette images expanded through PLTE;
-/// 16-bit RGB is rounded to 8 bits). Alpha channels and tRNS transparency are dropped and reported in
-/// `DecodedImage.hadAlpha`. Interlaced (Adam7) files are rejected. Row 0 is the top of the image.
-public enum PNGFile {
-    static let signature: [UInt8] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
+import CPNG
 
+/// PNG reading and writing through libpng 1.6's *simplified API* (`png_image`).
+///
+/// Why not libpng's classic API: it reports every error by `longjmp` to a `setjmp` the caller must
+/// have set, and Swift can neither call `setjmp` nor survive a `longjmp` across its frames (cleanup
+/// and reference counting would be skipped). The simplified API sets its own jump point inside
+/// libpng for each call and returns success as a value, with the reason in `png_image.message`; so
+/// it is safe to call from Swift, and every failure becomes a thrown `StorageError` naming the file
+/// and quoting libpng.
+///
+/// Read (`read`, `decode`, in PNGDecoder.swift): every valid PNG (all colour types and bit depths,
+/// interlaced or not) as gray8 (grayscale of ≤ 8 bits, scaled to 0…255), gray16 (16-bit grayscale)
+/// or rgb8 (colour and palette images; 16-bit colour rounded to 8 bits). Transparency (an alpha
+/// channel or a tRNS chunk) is composited onto black and reported in `DecodedImage.hadAlpha`.
+/// Gamma: stored sample values come back unchanged when the file carries no gAMA/sRGB chunk (8-bit
+/// samples are then taken as sRGB, 16-bit gray as linear, 16-bit colour as sRGB) or when its gamma
+/// is that of the output (sRGB for gray8/rgb8, linear for gray16, to libpng's 5 % tolerance); a
+/// file whose gAMA says otherwise is converted to that encoding by libpng. Row 0 is the top.
+///
+/// Written (`write`, `encode`): gray8 and rgb8 as 8-bit PNG (libpng adds an sRGB chunk), gray16 as
+/// 16-bit PNG marked linear (gAMA 1.0); all three read back bit-exact.
+///
+/// One Swift encoder remains, in PNGBilevel.swift: 1-bit grayscale (`writeBilevel`,
+/// `encodeBilevel`, lithography bit planes), because the simplified API cannot write depths below
+/// 8 bits. Its output is read back through libpng in the tests.
+public enum PNGFile {
     /// Writes a gray8, gray16 or rgb8 image atomically.
     public static func write(_ image: RasterImage, to path: String) throws {
         try checkSize(image.width, image.height, path)
-        try AtomicFile.write(encode(image), to: path)
+        try AtomicFile.write(encode(image, path: path), to: path)
     }
 
     /// Writes a 1-bit grayscale PNG: `true` pixels are white (sample 1), `false` black (0).
@@ -29,7 +40,7 @@ public enum PNGFile {
         try AtomicFile.write(encodeBilevel(bits, width: width, height: height), to: path)
     }
 
-    private static func checkSize(_ width: Int, _ height: Int, _ path: String) throws {
+    static func checkSize(_ width: Int, _ height: Int, _ path: String) throws {
         guard width > 0 && height > 0 && width < 1 << 31 && height < 1 << 31 else {
             throw StorageError(.invalidValue, path: path, "a PNG cannot be \(width)×\(height) pixels")
         }
@@ -40,71 +51,66 @@ public enum PNGFile {
         try decode(readFileBytes(path), path: path)
     }
 
-    /// The PNG bytes of `image`.
+    /// The PNG bytes of `image` (gray8, gray16 or rgb8). Traps on an empty image or when libpng
+    /// refuses to encode it; `write` reports those cases as errors instead.
     public static func encode(_ image: RasterImage) -> [UInt8] {
-        let (w, h) = (image.width, image.height)
-        var raw: [UInt8]
-        let depth: UInt8, colorType: UInt8
+        do {
+            try checkSize(image.width, image.height, "<memory>")
+            return try encode(image, path: "<memory>")
+        } catch {
+            preconditionFailure("\(error)")
+        }
+    }
+
+    /// The PNG bytes of `image` through `png_image_write_to_memory`; `path` names the file in errors.
+    static func encode(_ image: RasterImage, path: String) throws -> [UInt8] {
+        var header = png_image()
+        header.version = UInt32(PNG_IMAGE_VERSION)
+        header.width = UInt32(image.width)
+        header.height = UInt32(image.height)
         switch image.pixels {
-        case .gray8(let p):
-            (depth, colorType) = (8, 0)
-            raw = scanlines(height: h, rowBytes: w) { row, out in out.append(contentsOf: p[row * w ..< (row + 1) * w]) }
-        case .gray16(let p):
-            (depth, colorType) = (16, 0)
-            raw = scanlines(height: h, rowBytes: 2 * w) { row, out in
-                for v in p[row * w ..< (row + 1) * w] { out.append(UInt8(v >> 8)); out.append(UInt8(v & 0xff)) }
+        case .gray8(let samples):
+            header.format = UInt32(PNG_FORMAT_GRAY)
+            return try writeToMemory(&header, samples, path: path)
+        case .gray16(let samples):
+            header.format = UInt32(PNG_FORMAT_LINEAR_Y)   // native-endian UInt16; libpng swaps to PNG order
+            return try writeToMemory(&header, samples, path: path)
+        case .rgb8(let samples):
+            header.format = UInt32(PNG_FORMAT_RGB)
+            return try writeToMemory(&header, samples, path: path)
+        }
+    }
+
+    /// Encodes `samples` (rows top to bottom, no padding) described by `header` at full depth.
+    /// The buffer starts at libpng's upper bound; if libpng still reports a larger need, it is
+    /// retried once at that size.
+    private static func writeToMemory<Sample>(_ header: inout png_image, _ samples: [Sample],
+                                              path: String) throws -> [UInt8] {
+        defer { png_image_free(&header) }
+        var capacity = Int(cpng_image_png_size_max(&header))
+        for _ in 0..<2 {
+            var out = [UInt8](repeating: 0, count: capacity)
+            var size = png_alloc_size_t(capacity)
+            let ok = samples.withUnsafeBytes { input in
+                out.withUnsafeMutableBytes { output in
+                    png_image_write_to_memory(&header, output.baseAddress, &size, 0, input.baseAddress, 0, nil)
+                }
             }
-        case .rgb8(let p):
-            (depth, colorType) = (8, 2)
-            raw = scanlines(height: h, rowBytes: 3 * w) { row, out in out.append(contentsOf: p[3 * row * w ..< 3 * (row + 1) * w]) }
+            if ok != 0 {
+                out.removeLast(out.count - Int(size))
+                return out
+            }
+            guard Int(size) > capacity else { break }
+            capacity = Int(size)
         }
-        return assemble(width: w, height: h, depth: depth, colorType: colorType, raw: raw)
+        throw StorageError(.invalidValue, path: path,
+                           "libpng cannot encode the \(header.width)×\(header.height) image: \(libpngMessage(header))")
     }
 
-    /// The PNG bytes of a 1-bit grayscale image (`true` = white).
-    public static func encodeBilevel(_ bits: [Bool], width: Int, height: Int) -> [UInt8] {
-        precondition(bits.count == width * height, "\(bits.count) bits for a \(width)×\(height) image")
-        let rowBytes = (width + 7) / 8
-        let raw = scanlines(height: height, rowBytes: rowBytes) { row, out in
-            var packed = [UInt8](repeating: 0, count: rowBytes)
-            for x in 0..<width where bits[row * width + x] { packed[x >> 3] |= 0x80 >> UInt8(x & 7) }
-            out.append(contentsOf: packed)
+    /// The text libpng left in `image.message`.
+    static func libpngMessage(_ image: png_image) -> String {
+        withUnsafeBytes(of: image.message) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
-        return assemble(width: width, height: height, depth: 1, colorType: 0, raw: raw)
     }
-
-    /// Filtered image data: each row is filter byte 0 followed by the row's bytes.
-    private static func scanlines(height: Int, rowBytes: Int, _ row: (Int, inout [UInt8]) -> Void) -> [UInt8] {
-        var raw: [UInt8] = []
-        raw.reserveCapacity(height * (rowBytes + 1))
-        for y in 0..<height {
-            raw.append(0)
-            row(y, &raw)
-        }
-        return raw
-    }
-
-    private static func assemble(width: Int, height: Int, depth: UInt8, colorType: UInt8, raw: [UInt8]) -> [UInt8] {
-        precondition(width > 0 && height > 0 && width < 1 << 31 && height < 1 << 31, "PNG size \(width)×\(height)")
-        var out = signature
-        let header = bigEndian32(UInt32(width)) + bigEndian32(UInt32(height)) + [depth, colorType, 0, 0, 0]
-        appendChunk("IHDR", header, to: &out)
-        let compressed = Zlib.compress(raw)
-        let piece = 1 << 18
-        for start in stride(from: 0, to: max(compressed.count, 1), by: piece) {
-            appendChunk("IDAT", Array(compressed[start ..< min(start + piece, compressed.count)]), to: &out)
-        }
-        appendChunk("IEND", [], to: &out)
-        return out
-    }
-
-    private static func appendChunk(_ type: String, _ data: [UInt8], to out: inout [UInt8]) {
-        let typeBytes = Array(type.utf8)
-        out += bigEndian32(UInt32(data.count))
-        out += typeBytes
-        out += data
-        out += bigEndian32(Zlib.crc(data[...], continuing: Zlib.crc(typeBytes[...])))
-    }
-
-    static func bigEndian32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
 }

@@ -69,8 +69,9 @@ public struct DecodedImage: Equatable, Sendable {
     public let image: RasterImage
     /// Bits per sample (PNG) or per pixel (BMP) in the file.
     public let sourceBitDepth: Int
-    /// The file's pixel layout, e.g. "gray", "palette", "rgb+alpha", "24-bit BGR".
+    /// The file's pixel layout, e.g. "gray", "palette", "rgb+alpha", "palette+alpha", "24-bit BGR".
     public let sourceLayout: String
-    /// True when the file carried transparency (an alpha channel or a tRNS chunk) that was dropped.
+    /// True when the file carried transparency (an alpha channel or a tRNS chunk); `image` has none:
+    /// PNG transparency is composited onto black (see `PNGFile`).
     public let hadAlpha: Bool
 }

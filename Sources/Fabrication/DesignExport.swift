@@ -85,3 +85,42 @@ public struct DesignExport {
         try layout.decode(displays, with: encoder)
     }
 }
+
+extension DesignExport {
+    /// Bitmap formats written for this panel: 8-bit BMP and PNG up to 8 bits, 16-bit PNG and CSV beyond.
+    public var frameFormats: [SLMBitmapFormat] { layout.profile.bitDepth <= 8 ? [.bmp, .png] : [.png, .csv] }
+
+    /// The frame file of snapshot `l`: `<stem>_slm.<ext>`, or `<stem>_slm_S<l>.<ext>` when L > 1.
+    public func framePath(directory: URL, stem: String, snapshot l: Int, format: SLMBitmapFormat) -> String {
+        let name = displays.count == 1 ? "\(stem)_slm" : "\(stem)_slm_S\(l)"
+        return directory.appendingPathComponent("\(name).\(format.rawValue)").path
+    }
+
+    /// Writes everything into `directory` and returns the paths: `<stem>.h5` (see `DesignFile`), one
+    /// frame file per snapshot and format (`frameFormats`), and with lithography the mask PNGs, the
+    /// GDSII file and the text summary (see `LithographyPlan.writeFiles`). Each file is written
+    /// atomically; if any fails, the files already written are removed.
+    public func writeAll(to directory: URL, stem: String, metadata: DesignMetadata,
+                         verification: VerificationData? = nil) throws -> [String] {
+        var written: [String] = []
+        do {
+            let h5 = directory.appendingPathComponent("\(stem).h5").path
+            try DesignFile.write(self, metadata: metadata, verification: verification, to: h5)
+            written.append(h5)
+            for (l, frame) in displays.enumerated() {
+                for format in frameFormats {
+                    let path = framePath(directory: directory, stem: stem, snapshot: l, format: format)
+                    try SLMBitmap.write(frame, profile: layout.profile, format: format, to: path)
+                    written.append(path)
+                }
+            }
+            if let plan = lithography {
+                written += try plan.writeFiles(to: directory, stem: stem, date: metadata.created)
+            }
+        } catch {
+            for path in written { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+        return written
+    }
+}

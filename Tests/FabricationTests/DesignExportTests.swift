@@ -40,3 +40,41 @@ final class DesignExportTests: XCTestCase {
         XCTAssertNil(try DesignExport(mask: randomMask([1, 2, 2], seed: 1), settings: noFab).lithography)
     }
 }
+
+final class DesignExportFilesTests: XCTestCase {
+    func testWriteAllProducesConsistentFiles() throws {
+        let (dir, cleanup) = try temporaryDirectory("export-all")
+        defer { cleanup() }
+        let slm = try profile(columns: 12, rows: 9, bits: 10, gray2Pi: 1000)
+        let settings = ExportSettings(constraints: try PhaseConstraints(levels: 8), profile: slm,
+                                      fabrication: FabricationSettings(wavelength: 800e-9, refractiveIndex: 1.45, pixelPitch: 4e-6))
+        let export = try DesignExport(mask: randomMask([2, 4, 5], seed: 50), settings: settings)
+        let metadata = DesignMetadata(softwareVersion: "test", created: Date(timeIntervalSince1970: 1_800_000_000))
+        let paths = try export.writeAll(to: dir, stem: "d", metadata: metadata)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)),
+                       Set(paths.map { URL(fileURLWithPath: $0).lastPathComponent }))
+        XCTAssertEqual(paths.count, 1 + 2 * 2 + 2 * 3 + 2)
+        let stored = try DesignFile.read(path: paths[0])
+        for l in 0..<2 {
+            for format in export.frameFormats {
+                let frame = try SLMBitmap.read(path: export.framePath(directory: dir, stem: "d", snapshot: l, format: format),
+                                               profile: slm)
+                XCTAssertEqual(frame, stored.displays[l])
+            }
+        }
+    }
+
+    func testAFailingPartRemovesTheWholeExport() throws {
+        let (dir, cleanup) = try temporaryDirectory("export-fail")
+        defer { cleanup() }
+        let slm = try profile(columns: 12, rows: 9)
+        let export = try DesignExport(mask: randomMask([1, 4, 5], seed: 51),
+                                      settings: ExportSettings(constraints: try PhaseConstraints(levels: 4), profile: slm,
+                                                               fabrication: FabricationSettings(wavelength: 800e-9, refractiveIndex: 1.45,
+                                                                                                pixelPitch: 4e-6)))
+        // A directory where the GDSII file should go makes the last step fail.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("d.gds"), withIntermediateDirectories: false)
+        XCTAssertThrowsError(try export.writeAll(to: dir, stem: "d", metadata: DesignMetadata(softwareVersion: "test")))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["d.gds"])
+    }
+}

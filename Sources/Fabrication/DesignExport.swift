@@ -88,12 +88,11 @@ public struct DesignExport {
 
 extension DesignExport {
     /// Bitmap formats written for this panel: 8-bit BMP and PNG up to 8 bits, 16-bit PNG and CSV beyond.
-    public var frameFormats: [SLMBitmapFormat] { layout.profile.bitDepth <= 8 ? [.bmp, .png] : [.png, .csv] }
+    public var frameFormats: [SLMBitmapFormat] { SLMBitmapFormat.exportFormats(for: layout.profile) }
 
     /// The frame file of snapshot `l`: `<stem>_slm.<ext>`, or `<stem>_slm_S<l>.<ext>` when L > 1.
     public func framePath(directory: URL, stem: String, snapshot l: Int, format: SLMBitmapFormat) -> String {
-        let name = displays.count == 1 ? "\(stem)_slm" : "\(stem)_slm_S\(l)"
-        return directory.appendingPathComponent("\(name).\(format.rawValue)").path
+        SLMBitmapFormat.framePath(directory: directory, stem: stem, snapshot: l, of: displays.count, format: format)
     }
 
     /// Writes everything into `directory` and returns the paths: `<stem>.h5` (see `DesignFile`), one

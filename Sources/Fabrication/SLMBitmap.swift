@@ -13,6 +13,19 @@ import Storage
 public enum SLMBitmapFormat: String, CaseIterable, Sendable {
     case bmp, png, csv
 
+    /// The formats an export writes for a panel: 8-bit BMP and PNG up to 8 bits, 16-bit PNG and CSV beyond.
+    public static func exportFormats(for profile: SLMProfile) -> [SLMBitmapFormat] {
+        profile.bitDepth <= 8 ? [.bmp, .png] : [.png, .csv]
+    }
+
+    /// The frame file of snapshot `l` of `count` for a design `<stem>`: `<stem>_slm.<ext>` when
+    /// there is one snapshot, else `<stem>_slm_S<l>.<ext>`.
+    public static func framePath(directory: URL, stem: String, snapshot l: Int, of count: Int,
+                                 format: SLMBitmapFormat) -> String {
+        let name = count == 1 ? "\(stem)_slm" : "\(stem)_slm_S\(l)"
+        return directory.appendingPathComponent("\(name).\(format.rawValue)").path
+    }
+
     /// The format named by a path's extension (case-insensitive), or nil.
     public init?(path: String) {
         self.init(rawValue: URL(fileURLWithPath: path).pathExtension.lowercased())

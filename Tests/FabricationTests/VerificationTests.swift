@@ -30,21 +30,22 @@ func naiveCDP(_ scenes: ComplexField, _ masks: Tensor) -> Tensor {
     return y
 }
 
-final class VerificationTests: XCTestCase {
-    func makeFiles(_ dir: URL) throws -> (DesignExport, [String]) {
-        let slm = try profile(columns: 16, rows: 13, gray2Pi: 218)
-        let export = try DesignExport(mask: randomMask([2, 4, 5], seed: 60),
-                                      settings: ExportSettings(constraints: try PhaseConstraints(levels: 8), profile: slm))
-        let scenes = ComplexField(storage: randomMask([2, 4, 5, 2], seed: 61, range: -1...1))
-        let v = try VerificationData.compute(scenes: scenes, export: export, oversampling: 1, measure: naiveCDP)
-        let paths = try export.writeAll(to: dir, stem: "v", metadata: DesignMetadata(softwareVersion: "test"), verification: v)
-        return (export, paths)
-    }
+/// A design (2 snapshots, 4×5, K = 8, 8-bit panel) exported with verification data into `dir` as "v".
+func makeVerifiedFiles(_ dir: URL) throws -> (DesignExport, [String]) {
+    let slm = try profile(columns: 16, rows: 13, gray2Pi: 218)
+    let export = try DesignExport(mask: randomMask([2, 4, 5], seed: 60),
+                                  settings: ExportSettings(constraints: try PhaseConstraints(levels: 8), profile: slm))
+    let scenes = ComplexField(storage: randomMask([2, 4, 5, 2], seed: 61, range: -1...1))
+    let v = try VerificationData.compute(scenes: scenes, export: export, oversampling: 1, measure: naiveCDP)
+    let paths = try export.writeAll(to: dir, stem: "v", metadata: DesignMetadata(softwareVersion: "test"), verification: v)
+    return (export, paths)
+}
 
+final class VerificationTests: XCTestCase {
     func testFreshExportPasses() throws {
         let (dir, cleanup) = try temporaryDirectory("verify-pass")
         defer { cleanup() }
-        let (export, paths) = try makeFiles(dir)
+        let (export, paths) = try makeVerifiedFiles(dir)
         let frames = (0..<2).map { export.framePath(directory: dir, stem: "v", snapshot: $0, format: .bmp) }
         let report = try DesignVerifier.verify(try DesignFile.read(path: paths[0]), frames: frames, measure: naiveCDP)
         XCTAssertTrue(report.passed, report.description)
@@ -56,7 +57,7 @@ final class VerificationTests: XCTestCase {
     func testOneChangedGrayValueInAFrameFileFails() throws {
         let (dir, cleanup) = try temporaryDirectory("verify-fail")
         defer { cleanup() }
-        let (export, paths) = try makeFiles(dir)
+        let (export, paths) = try makeVerifiedFiles(dir)
         let frames = (0..<2).map { export.framePath(directory: dir, stem: "v", snapshot: $0, format: .png) }
         let design = try DesignFile.read(path: paths[0])
         var frame = try SLMBitmap.read(path: frames[1], profile: design.profile)
@@ -75,5 +76,24 @@ final class VerificationTests: XCTestCase {
         let a = Tensor([1, 2.2, 100, 201], shape: [1, 2, 1, 2])
         XCTAssertEqual(DesignVerifier.relativeError(a, reference), 0.1, accuracy: 1e-6)   // 0.2/2, not 0.2/200
         XCTAssertEqual(DesignVerifier.relativeError(reference, reference), 0)
+    }
+}
+
+final class MaskSourceTests: XCTestCase {
+    func testDesignAndFramesGiveTheSameDisplayedMask() throws {
+        let (dir, cleanup) = try temporaryDirectory("mask-source")
+        defer { cleanup() }
+        let (export, paths) = try makeVerifiedFiles(dir)
+        let quantized = try MaskSource.design(path: paths[0], displayed: false).load()
+        XCTAssertTrue(bitIdentical(quantized, export.quantized.phases))
+        let displayed = try MaskSource.design(path: paths[0], displayed: true).load()
+        let frames = (0..<2).map { export.framePath(directory: dir, stem: "v", snapshot: $0, format: .png) }
+        let fromFrames = try MaskSource.frames(paths: frames, profile: export.layout.profile, height: 4, width: 5,
+                                               superpixel: nil, lut: nil).load()
+        XCTAssertTrue(bitIdentical(displayed, fromFrames))
+        XCTAssertThrowsError(try MaskSource.frames(paths: frames, profile: export.layout.profile, height: 40, width: 5,
+                                                   superpixel: nil, lut: nil).load())
+        XCTAssertThrowsError(try MaskSource.frames(paths: [], profile: export.layout.profile, height: 4, width: 5,
+                                                   superpixel: nil, lut: nil).load())
     }
 }

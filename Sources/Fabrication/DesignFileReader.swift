@@ -72,7 +72,14 @@ extension DesignFile {
               zip(quantizer.levelPhases, levelPhases).allSatisfy({ abs($0 - $1) < 1e-9 }) else {
             throw FabricationError(path, "/mask/level_phases disagrees with the stored levels and stroke")
         }
-        let quantized = try quantizer.mask(levelIndices: levels, shape: phase.shape, source: "\(path): /mask/levels")
+        let rebuilt = try quantizer.mask(levelIndices: levels, shape: phase.shape, source: "\(path): /mask/levels")
+        let report = QuantizationReport(levels: constraints.levels,
+                                        rmsPhaseError: try file.doubleAttribute("rms_phase_error_rad", of: "/mask"),
+                                        maxPhaseError: try file.doubleAttribute("max_phase_error_rad", of: "/mask"),
+                                        shareBeyondHalfStep: try file.doubleAttribute("share_beyond_half_step", of: "/mask"),
+                                        phaseErrorEfficiency: try file.doubleAttribute("phase_error_efficiency", of: "/mask"))
+        let quantized = QuantizedMask(shape: rebuilt.shape, levelIndices: levels, phases: rebuilt.phases,
+                                      levelPhases: rebuilt.levelPhases, constraints: constraints, report: report)
         for i in 0..<phase.count where abs(phase.pointer[i] - quantized.phases.pointer[i]) > 1e-5 {
             throw FabricationError(path, "/mask/phase element \(i) (\(phase.pointer[i])) disagrees with its level "
                                    + "\(levels[i]) (\(quantized.phases.pointer[i]) rad)")

@@ -116,6 +116,17 @@ public struct QuantizationReport: Codable, Equatable, Sendable, CustomStringConv
         phaseErrorEfficiency = (sumCos * sumCos + sumSin * sumSin) / (n * n)
     }
 
+    /// A report with stored values (e.g. read back from a design file).
+    public init(levels: Int, rmsPhaseError: Double, maxPhaseError: Double, shareBeyondHalfStep: Double,
+                phaseErrorEfficiency: Double) {
+        self.levels = levels
+        self.rmsPhaseError = rmsPhaseError
+        self.maxPhaseError = maxPhaseError
+        self.shareBeyondHalfStep = shareBeyondHalfStep
+        uniformLevelEfficiency = PhaseQuantizer.uniformLevelEfficiency(levels: levels)
+        self.phaseErrorEfficiency = phaseErrorEfficiency
+    }
+
     public var description: String {
         String(format: "K = %d: RMS phase error %.4f rad, max %.4f rad, %.2f%% of pixels moved more than "
                + "half a step, first-order efficiency sinc²(1/K) = %.1f%% (this mask's phase errors: %.1f%%)",

@@ -37,6 +37,7 @@ final class DesignFileTests: XCTestCase {
         XCTAssertEqual(stored.quantized.levelIndices, export.quantized.levelIndices)
         XCTAssertTrue(bitIdentical(stored.quantized.phases, export.quantized.phases))
         XCTAssertEqual(stored.quantized.constraints, export.quantized.constraints)
+        XCTAssertEqual(stored.quantized.report, export.quantized.report)
         XCTAssertTrue(bitIdentical(stored.continuousPhase, export.continuousPhase))
         XCTAssertEqual(stored.layout, export.layout)
         XCTAssertEqual(stored.encoder.mapping, export.encoder.mapping)

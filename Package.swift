@@ -31,22 +31,24 @@ let package = Package(
 
         .target(name: "TensorCore", dependencies: ["CBLAS", "CFFTW"], swiftSettings: numeric),
         .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: numeric),
-        .target(name: "Optics", dependencies: ["Autodiff"], swiftSettings: numeric),
+        .target(name: "Optics", dependencies: ["Autodiff", "CFFTW"], swiftSettings: numeric),
         .target(name: "Storage", dependencies: ["TensorCore", "CHDF5", "CZlib", "CPNG"]),
         .target(name: "Training", dependencies: ["Optics", "Storage"], swiftSettings: numeric),
+        .target(name: "Figures", dependencies: ["TensorCore", "Storage"]),
         .target(name: "Fabrication", dependencies: ["TensorCore", "Optics", "Storage"], swiftSettings: numeric),
 
         .executableTarget(name: "phasemask", dependencies: [
-            "TensorCore", "Autodiff",
+            "TensorCore", "Autodiff", "Optics", "Storage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
 
         .target(name: "TestSupport", dependencies: ["TensorCore", "Autodiff"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
-        .testTarget(name: "OpticsTests", dependencies: ["Optics", "TestSupport"]),
+        .testTarget(name: "OpticsTests", dependencies: ["Optics", "Storage", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CZlib", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Storage", "TensorCore"]),
         .testTarget(name: "FabricationTests", dependencies: ["Fabrication", "Storage", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

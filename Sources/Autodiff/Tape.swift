@@ -33,10 +33,14 @@ public final class Node {
 
 /// A reverse-mode tape at the granularity of tensor operations.
 ///
-/// Ops append nodes in forward order; `backward(from:)` visits them in reverse, each node's pullback
-/// accumulating into its inputs' gradient buffers. A tape is used for one forward/backward pass and
-/// then discarded (or `reset()`); its tensors return to `BufferPool.shared` and are reused next step.
-/// With `isRecording == false` (evaluation) no pullbacks are kept and nothing requires a gradient.
+/// Ops append nodes in forward order; `backward` visits them in reverse, each node's pullback
+/// accumulating into its inputs' gradient buffers. The graph is one-shot: each pullback is released
+/// as soon as it has run, so intermediates are freed during the backward pass and the tape holds
+/// nothing afterwards (gradients stay readable through the variables the caller kept). Pullbacks
+/// capture their input variables, which reference the tape, so a recording tape whose backward never
+/// runs must be `reset()` to break that cycle. With `isRecording == false` (evaluation) no pullbacks
+/// are kept, nothing requires a gradient, and nothing needs resetting. Tensors return to
+/// `BufferPool.shared` and are reused by the next step.
 public final class Tape {
     public let isRecording: Bool
     private var nodes: [Node] = []
@@ -98,22 +102,24 @@ public final class Tape {
         guard output.needsGradient else { return }
         output.gradientBuffer().accumulate(seed)
         for node in nodes.reversed() {
-            guard node.gradient != nil, let pullback = node.pullback else { continue }
-            pullback(node)
+            guard let pullback = node.pullback else { continue }
+            node.pullback = nil
+            if node.gradient != nil { pullback(node) }
         }
+        nodes.removeAll(keepingCapacity: true)
     }
 
-    /// Drops every recorded node so their tensors can be reused.
-    public func reset() { nodes.removeAll(keepingCapacity: true) }
+    /// Drops every recorded node and pullback so their tensors can be reused.
+    public func reset() {
+        for node in nodes { node.pullback = nil }
+        nodes.removeAll(keepingCapacity: true)
+    }
 }
 
 /// A real tensor value on a tape.
-///
-/// `tape` is unowned: pullbacks capture variables, and the tape owns the pullbacks, so a strong
-/// reference would make every tape a retain cycle. Keep the tape alive while its variables are used.
 public struct Variable {
     public let node: Node
-    public unowned let tape: Tape
+    public let tape: Tape
     public init(node: Node, tape: Tape) { self.node = node; self.tape = tape }
 
     public var value: Tensor { node.value }
@@ -125,7 +131,7 @@ public struct Variable {
 /// A complex field value on a tape (`value` has a trailing dimension of 2, see `ComplexField`).
 public struct ComplexVariable {
     public let node: Node
-    public unowned let tape: Tape
+    public let tape: Tape
     public init(node: Node, tape: Tape) {
         precondition(node.value.shape.last == 2, "complex node needs a trailing 2, got \(node.value.shape)")
         self.node = node

@@ -33,8 +33,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var iterations: Int = 25
     public var filterSize: Int = 5
     public var weighting: WeightingChoice = .truncated
-    /// Fraction of each CDP's largest entries kept by truncated weights.
-    public var truncation: Double = 0.6
+    /// Fraction of each CDP's largest entries kept by truncated weights (0.4: best of the FashionMNIST
+    /// comparison in docs/optics.md).
+    public var truncation: Double = 0.4
     /// Phase scale of the pure-phase scene `x = exp(j·phaseScale·I)`, radians.
     public var phaseScale: Double = Double.pi
     public var epochs: Int = 5

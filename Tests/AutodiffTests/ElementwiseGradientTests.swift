@@ -77,4 +77,17 @@ final class TapeLifetimeTests: XCTestCase {
         XCTAssertNil(weakTape)
         XCTAssertNil(weakValue)
     }
+
+    /// A recording tape abandoned before backward is freed after `reset()`.
+    func testResetTapeIsFreed() {
+        weak var weakTape: Tape?
+        do {
+            let tape = Tape()
+            weakTape = tape
+            let x = tape.leaf(Tensor([1, 2], shape: [2]))
+            _ = x * x
+            tape.reset()
+        }
+        XCTAssertNil(weakTape)
+    }
 }

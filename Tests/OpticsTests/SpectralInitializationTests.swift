@@ -1,0 +1,171 @@
+import Autodiff
+import Optics
+import TensorCore
+import TestSupport
+import XCTest
+
+final class SpectralOperatorTests: XCTestCase {
+    func setup(batch: Int = 2, snapshots: Int = 3, height: Int = 4, width: Int = 5, factor: Int = 1,
+               seed: UInt64 = 1) -> (masks: Tensor, weights: Tensor) {
+        var rng = SeededGenerator(seed: seed)
+        let phi = CodedMasks.random(snapshots: snapshots, height: height, width: width, generator: &rng)
+        let w = Tensor.uniform([batch, snapshots, factor * height, factor * width], low: 0, high: 2, generator: &rng)
+        return (phi, w)
+    }
+
+    func gamma(_ z: ComplexField, _ phi: Tensor, _ w: Tensor, factor: Int) -> ComplexField {
+        let tape = Tape(recording: false)
+        return spectralOperator(tape.constant(z), masks: tape.constant(phi), weights: tape.constant(w),
+                                oversampling: factor).field
+    }
+
+    func testMatchesNaiveReference() {
+        for factor in [1, 2] {
+            let (phi, w) = setup(height: 3, width: 5, factor: factor)
+            let z = randomField([2, 3, 5], seed: 2)
+            let fast = gamma(z, phi, w, factor: factor)
+            let slow = naiveGamma(z, masks: phi, weights: w, oversampling: factor)
+            XCTAssertLessThan(maxAbsDifference(fast.storage, slow.storage), 1e-4, "f = \(factor)")
+        }
+    }
+
+    /// ⟨u, Γv⟩ = ⟨Γu, v⟩ and ⟨u, Γu⟩ ≥ 0 (real) for random u, v and non-negative weights.
+    func testHermitianAndPositiveSemidefinite() {
+        for factor in [1, 2] {
+            let (phi, w) = setup(batch: 1, snapshots: 4, height: 6, width: 6, factor: factor, seed: 3)
+            for trial in 0..<3 {
+                let u = randomField([1, 6, 6], seed: 10 + UInt64(trial)), v = randomField([1, 6, 6], seed: 20 + UInt64(trial))
+                let lhs = innerProduct(u, gamma(v, phi, w, factor: factor))
+                let rhs = innerProduct(gamma(u, phi, w, factor: factor), v)
+                let scale = (u.squaredNorm() * v.squaredNorm()).squareRoot()
+                XCTAssertEqual(lhs.re, rhs.re, accuracy: 1e-5 * scale)
+                XCTAssertEqual(lhs.im, rhs.im, accuracy: 1e-5 * scale)
+                let quadratic = innerProduct(u, gamma(u, phi, w, factor: factor))
+                XCTAssertGreaterThan(quadratic.re, 0)
+                XCTAssertEqual(quadratic.im, 0, accuracy: 1e-5 * u.squaredNorm())
+            }
+        }
+    }
+
+    func testGradientsWithRespectToFieldMasksAndWeights() {
+        for factor in [1, 2] {
+            let (phi, w) = setup(batch: 2, snapshots: 2, height: 3, width: 4, factor: factor, seed: 4)
+            let z = randomField([2, 3, 4], seed: 5)
+            let failures = checkGradients(inputs: [z.storage, phi, w]) { _, v in
+                spectralOperator(ComplexVariable(v[0]), masks: v[1], weights: v[2], oversampling: factor).node
+            }
+            XCTAssertEqual(failures.map(\.description), [], "f = \(factor)")
+        }
+    }
+}
+
+final class SpectralInitializationTests: XCTestCase {
+    func testGaussianKernel() {
+        let k = SpectralInitialization.gaussianKernel()
+        XCTAssertEqual(k.shape, [5, 5])
+        XCTAssertEqual(k.sum(), 1, accuracy: 1e-6)
+        XCTAssertEqual(k[0, 1], k[1, 0])
+        XCTAssertEqual(k[4, 3], k[0, 1])
+        XCTAssertEqual(k[2, 2] / k[2, 3], exp(0.5), accuracy: 1e-5)   // σ = 1
+        XCTAssertEqual(k.buffer.max(), k[2, 2])
+    }
+
+    func testRejectsBadSettings() {
+        XCTAssertThrowsError(try SpectralInitialization(iterations: 0))
+        XCTAssertThrowsError(try SpectralInitialization(weighting: .truncated(fraction: 0)))
+        XCTAssertThrowsError(try SpectralInitialization(weighting: .truncated(fraction: 1.5)))
+        XCTAssertThrowsError(try SpectralInitialization(oversampling: 0))
+    }
+
+    func testTruncatedWeightsKeepTheLargestFraction() throws {
+        var rng = SeededGenerator(seed: 1)
+        let y = Tensor.uniform([2, 3, 5, 4], generator: &rng)
+        let tape = Tape(recording: false)
+        let w = try SpectralInitialization(weighting: .truncated(fraction: 0.3)).weights(tape.constant(y)).value
+        for s in 0..<6 {
+            let slice = Array(y.buffer[(s * 20)..<(s * 20 + 20)]), mask = Array(w.buffer[(s * 20)..<(s * 20 + 20)])
+            XCTAssertEqual(mask.reduce(0, +), 6)   // ⌈0.3 · 20⌉
+            let kept = zip(slice, mask).filter { $0.1 == 1 }.map(\.0), dropped = zip(slice, mask).filter { $0.1 == 0 }.map(\.0)
+            XCTAssertGreaterThan(kept.min()!, dropped.max()!)
+        }
+    }
+
+    func testStartingPointIsFixedAndUnitNorm() throws {
+        let a = try SpectralInitialization().startingPoint(batch: 3, height: 4, width: 4)
+        let b = try SpectralInitialization().startingPoint(batch: 3, height: 4, width: 4)
+        XCTAssertTrue(bitIdentical(a.storage, b.storage))
+        XCTAssertEqual(a.squaredNorm(), 3, accuracy: 1e-5)
+        let other = try SpectralInitialization(startSeed: 99).startingPoint(batch: 3, height: 4, width: 4)
+        XCTAssertFalse(bitIdentical(a.storage, other.storage))
+    }
+
+    /// On clean data the output norm is the Parseval estimate, which equals ‖x‖ exactly.
+    func testOutputNormIsTheSceneNorm() throws {
+        var rng = SeededGenerator(seed: 2)
+        let x = try Scene.phaseObject(Tensor.uniform([2, 6, 6], generator: &rng))
+        let phi = CodedMasks.random(snapshots: 3, height: 6, width: 6, generator: &rng)
+        for factor in [1, 2] {
+            let y = try SensingModel(oversampling: factor).measure(x, masks: phi)
+            let tape = Tape(recording: false)
+            let z = try SpectralInitialization(iterations: 5, oversampling: factor)
+                .estimate(measurements: tape.constant(y), masks: tape.constant(phi),
+                          kernel: tape.constant(SpectralInitialization.gaussianKernel())).field
+            XCTAssertEqual(z.squaredNorm(), x.squaredNorm(), accuracy: 1e-4 * x.squaredNorm())
+        }
+    }
+
+    func testGradientsWithRespectToKernelMasksAndMeasurements() throws {
+        var rng = SeededGenerator(seed: 3)
+        let x = try Scene.phaseObject(Tensor.uniform([2, 4, 4], generator: &rng))
+        let phi = CodedMasks.random(snapshots: 2, height: 4, width: 4, generator: &rng)
+        let psi = SpectralInitialization.gaussianKernel(size: 3, sigma: 1)
+        for (weighting, factor) in [(SpectralInitialization.Weighting.intensity, 1), (.intensity, 2), (.truncated(fraction: 0.5), 1)] {
+            let y = try SensingModel(oversampling: factor).measure(x, masks: phi)
+            let initialization = try SpectralInitialization(iterations: 3, weighting: weighting, oversampling: factor)
+            // The truncation mask is piecewise constant in y: perturbing y may flip it, so y is only
+            // checked for intensity weights.
+            let wrt: Set<Int> = weighting == .intensity ? [0, 1, 2] : [0, 1]
+            let failures = checkGradients(inputs: [psi, phi, y], epsilon: 1e-3, tolerance: 2e-2, wrt: wrt) { _, v in
+                initialization.estimate(measurements: v[2], masks: v[1], kernel: v[0]).node
+            }
+            XCTAssertEqual(failures.map(\.description), [], "\(weighting), f = \(factor)")
+        }
+    }
+
+    /// The initialization is end-to-end differentiable from the scene-forming masks: a loss on z* after
+    /// sensing + initialization has the finite-difference gradient in φ.
+    func testGradientThroughSensingAndInitialization() throws {
+        var rng = SeededGenerator(seed: 4)
+        let x = try Scene.phaseObject(Tensor.uniform([1, 4, 4], generator: &rng))
+        let phi = CodedMasks.random(snapshots: 2, height: 4, width: 4, generator: &rng)
+        let psi = SpectralInitialization.gaussianKernel(size: 3, sigma: 1)
+        let initialization = try SpectralInitialization(iterations: 2)
+        let failures = checkGradients(inputs: [phi, psi], epsilon: 1e-3, tolerance: 2e-2) { tape, v in
+            let y = try! SensingModel().measure(tape.constant(x), masks: v[0])
+            return initialization.estimate(measurements: y, masks: v[0], kernel: v[1]).node
+        }
+        XCTAssertEqual(failures.map(\.description), [])
+    }
+
+    /// The tape grows by O(B·H·W) per iteration, not O(B·L·H'·W'): Γ keeps no per-snapshot spectra.
+    func testTapeMemoryPerIterationDoesNotScaleWithSnapshots() throws {
+        let (b, l, h, f) = (2, 8, 16, 2)
+        var rng = SeededGenerator(seed: 5)
+        let x = try Scene.phaseObject(Tensor.uniform([b, h, h], generator: &rng))
+        let phi = CodedMasks.random(snapshots: l, height: h, width: h, generator: &rng)
+        let y = try SensingModel(oversampling: f).measure(x, masks: phi)
+        func liveBytesAfter(iterations: Int) throws -> Int {
+            let tape = Tape()
+            let start = BufferPool.shared.liveBytes
+            let z = try SpectralInitialization(iterations: iterations, oversampling: f)
+                .estimate(measurements: tape.leaf(y), masks: tape.leaf(phi), kernel: tape.leaf(SpectralInitialization.gaussianKernel()))
+            let grown = BufferPool.shared.liveBytes - start
+            withExtendedLifetime(z) {}
+            return grown
+        }
+        let perIteration = (try liveBytesAfter(iterations: 6) - liveBytesAfter(iterations: 2)) / 4
+        let fieldBytes = b * h * h * 2 * 4, perSnapshotSpectra = b * l * f * f * h * h * 2 * 4
+        XCTAssertLessThanOrEqual(perIteration, 4 * fieldBytes)
+        XCTAssertLessThan(perIteration, perSnapshotSpectra / 4)
+    }
+}

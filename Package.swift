@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Storage", dependencies: ["TensorCore", "CHDF5", "CZlib", "CPNG"]),
         .target(name: "Training", dependencies: ["Optics", "Storage"], swiftSettings: numeric),
         .target(name: "Figures", dependencies: ["TensorCore", "Storage"]),
-        .target(name: "Fabrication", dependencies: ["TensorCore", "Optics", "Storage"], swiftSettings: numeric),
+        .target(name: "Fabrication", dependencies: ["TensorCore", "Optics", "Storage", "Figures"], swiftSettings: numeric),
 
         .executableTarget(name: "phasemask", dependencies: [
             "TensorCore", "Autodiff", "Optics", "Storage",

@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Fabrication", dependencies: ["TensorCore", "Optics", "Storage", "Figures"], swiftSettings: numeric),
 
         .executableTarget(name: "phasemask", dependencies: [
-            "TensorCore", "Autodiff", "Optics", "Storage",
+            "TensorCore", "Autodiff", "Optics", "Storage", "Fabrication",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
 

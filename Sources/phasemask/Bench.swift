@@ -8,7 +8,7 @@ import TensorCore
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput (release builds: swift build -c release).",
-        subcommands: [Kernels.self, OpticsBench.self, RecoveryBench.self]
+        subcommands: [Kernels.self, OpticsBench.self, RecoveryBench.self, SimulateBench.self]
     )
 
     struct Kernels: ParsableCommand {

@@ -6,7 +6,7 @@ struct PhaseMask: ParsableCommand {
         commandName: "phasemask",
         abstract: "Design coded phase masks for single-snapshot phase retrieval and export them for hardware.",
         version: PhaseMaskVersion.string,
-        subcommands: [Bench.self]
+        subcommands: [Export.self, Simulate.self, Verify.self, Bench.self]
     )
 }
 

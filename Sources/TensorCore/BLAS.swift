@@ -5,6 +5,8 @@ public enum BLAS {
     /// Number of threads OpenBLAS uses for one call. Pick one level of parallelism per hot path.
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
     public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// The kernel family OpenBLAS chose at load time (e.g. "SkylakeX", "Haswell", "Prescott").
+    public static var coreName: String { String(cString: openblas_get_corename()) }
 
     /// `C ← alpha · op(A) · op(B) + beta · C` with row-major `A`, `B`, `C`.
     ///

@@ -133,3 +133,16 @@ public enum Preset: String, CaseIterable, Sendable {
         return c
     }
 }
+
+extension TrainingConfig {
+    /// Default distillation weights when the user gives none: α and β for the student objective
+    /// (docs/method.md records the measurements behind them).
+    public static let defaultStudentAlpha = 0.6
+    public static let defaultStudentBeta = 0.2
+
+    /// Fills in the student's α and β unless given explicitly.
+    public mutating func applyStudentDefaults(alpha: Double?, beta: Double?) {
+        self.alpha = alpha ?? Self.defaultStudentAlpha
+        self.beta = beta ?? Self.defaultStudentBeta
+    }
+}

@@ -8,22 +8,64 @@ import TensorCore
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput (release builds: swift build -c release).",
-        subcommands: [Kernels.self, OpticsBench.self, RecoveryBench.self, SimulateBench.self]
+        subcommands: [Kernels.self, Convolution.self, RecoveryNetwork.self, OpticsBench.self, RecoveryBench.self,
+                      SimulateBench.self]
     )
 
     struct Kernels: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "sgemm peak, conv3x3 forward and forward+backward, batched FFT2 throughput.")
+            abstract: "sgemm peak, conv3x3 forward and forward+backward, batched FFT2 throughput.",
+            discussion: """
+                sgemm runs on --threads OpenBLAS threads. The convolutions run on --tile-threads threads \
+                over pixel tiles with OpenBLAS at one thread (or, with --tile-threads 1, on --threads \
+                OpenBLAS threads). Each figure is the fastest of repeated runs.
+                """)
 
-        @Option(help: "OpenBLAS threads.") var threads: Int = 2
+        @Option(help: "OpenBLAS threads (sgemm; convolutions when --tile-threads is 1).") var threads: Int = 2
+        @Option(help: "Threads over convolution tiles (OpenBLAS drops to 1 thread when > 1).") var tileThreads: Int = 2
+        @Option(help: "Convolution tile scratch budget in floats.") var scratch: Int = ConvolutionTiling.scratchFloats
 
         func run() throws {
+            print("OpenBLAS \(BLAS.coreName) kernels; sgemm on \(threads) OpenBLAS thread(s); conv on " +
+                  (tileThreads > 1 ? "\(tileThreads) tile threads, OpenBLAS 1 thread" : "\(threads) OpenBLAS thread(s)"))
             BLAS.setThreads(threads)
-            let lines = [KernelBenchmark.sgemmPeak(),
-                         KernelBenchmark.fft(size: 32, batch: 288),
-                         KernelBenchmark.fft(size: 96, batch: 64)]
-            for line in lines {
-                print(line.name.padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: "%10.1f %@", line.value, line.unit))
+            let peak = KernelBenchmark.sgemmPeak()
+            print(format(peak))
+            BLAS.setThreads(tileThreads > 1 ? 1 : threads)
+            Parallel.threads = tileThreads
+            ConvolutionTiling.scratchFloats = scratch
+            let sizes = [(32, 16, 32), (32, 16, 16), (32, 32, 32), (32, 32, 16), (8, 64, 96)]
+            for (batch, channels, size) in sizes {
+                for line in KernelBenchmark.conv3x3(batch: batch, channels: channels, size: size) {
+                    print(format(line) + String(format: "  %5.1f%% of sgemm", 100 * line.value / peak.value))
+                }
+            }
+            for line in [KernelBenchmark.fft(size: 32, batch: 288), KernelBenchmark.fft(size: 96, batch: 64)] {
+                print(format(line))
+            }
+        }
+    }
+
+    struct Convolution: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "conv", abstract: "conv3x3 forward and forward+backward at one size (for profiling).")
+
+        @Option(help: "OpenBLAS threads.") var threads: Int = 2
+        @Option(help: "Threads over convolution tiles (OpenBLAS drops to 1 thread when > 1).") var tileThreads: Int = 2
+        @Option(help: "Convolution tile scratch budget in floats.") var scratch: Int = ConvolutionTiling.scratchFloats
+        @Option(help: "Minimum rows per tile band.") var minimumRows: Int = ConvolutionTiling.minimumRows
+        @Option(help: "Input and output channels.") var channels: Int = 16
+        @Option(help: "Image height and width.") var size: Int = 32
+        @Option(help: "Batch size.") var batch: Int = 32
+
+        func run() throws {
+            BLAS.setThreads(tileThreads > 1 ? 1 : threads)
+            Parallel.threads = tileThreads
+            ConvolutionTiling.scratchFloats = scratch
+            ConvolutionTiling.minimumRows = minimumRows
+            for line in KernelBenchmark.conv3x3(batch: batch, channels: channels, size: size)
+                + KernelBenchmark.conv3x3Parts(batch: batch, channels: channels, size: size) {
+                print(format(line))
             }
         }
     }
@@ -69,4 +111,30 @@ struct Bench: ParsableCommand {
             }
         }
     }
+}
+
+extension Bench {
+    struct RecoveryNetwork: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unet",
+            abstract: "U-Net training step (forward, backward, Adam) and evaluation forward, images per second.")
+
+        @Option(help: "Threads (over convolution tiles and batch-norm channels; OpenBLAS at 1 thread).") var threads: Int = 2
+        @Option(help: "Batch size.") var batch: Int = 32
+        @Option(help: "Image height and width.") var size: Int = 32
+        @Option(help: "U-Net depth.") var depth: Int = 3
+        @Option(help: "U-Net base channels.") var channels: Int = 16
+
+        func run() throws {
+            BLAS.setThreads(1)
+            Parallel.threads = threads
+            for line in try UNetBenchmark.run(batch: batch, size: size, depth: depth, channels: channels) {
+                print(format(line))
+            }
+        }
+    }
+}
+
+private func format(_ line: KernelBenchmark.Line) -> String {
+    line.name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%10.1f %@", line.value, line.unit)
 }

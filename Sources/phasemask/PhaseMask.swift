@@ -6,8 +6,13 @@ struct PhaseMask: ParsableCommand {
         commandName: "phasemask",
         abstract: "Design coded phase masks for single-snapshot phase retrieval and export them for hardware.",
         version: PhaseMaskVersion.string,
-        subcommands: [Export.self, Simulate.self, Verify.self, Bench.self]
+        subcommands: [Train.self, Evaluate.self, ModelInfo.self, Export.self, Simulate.self, Verify.self, Bench.self]
     )
+
+    static func main() {
+        OpenBLASKernels.selectForThisCPU()
+        main(nil)
+    }
 }
 
 enum PhaseMaskVersion {

@@ -67,7 +67,7 @@ public func checkGradients(inputs: [Tensor], epsilon: Float = 1e-2, tolerance: D
                 analytic += Double(grads[k].pointer[i]) * Double(v.pointer[i])
                 vNorm += Double(v.pointer[i] * v.pointer[i])
             }
-            var plus = base.map { $0.copy() }, minus = base.map { $0.copy() }
+            let plus = base.map { $0.copy() }, minus = base.map { $0.copy() }
             plus[k].accumulate(v, scale: epsilon)
             minus[k].accumulate(v, scale: -epsilon)
             let numeric = (evaluate(plus, projection: r).projected - evaluate(minus, projection: r).projected)

@@ -1,0 +1,115 @@
+import TensorCore
+
+/// Batch normalization over the channel axis of an NCHW batch (PyTorch's `BatchNorm2d`).
+///
+/// Shapes: `x` `[N, C, H, W]`, `gamma` `[C]`, `beta` `[C]`, `runningMean` and `runningVariance` `[C]`
+/// (plain tensors, updated in place) → `[N, C, H, W]`. With m = N·H·W values per channel:
+///
+/// Forward: `x̂ = (x − μ_c) / √(σ²_c + ε)`, `y = γ_c · x̂ + β_c`, where
+/// - training: μ_c, σ²_c are the batch mean and *biased* variance (divisor m), and the running
+///   statistics move by `r ← (1 − momentum)·r + momentum·s` towards μ_c and the *unbiased* variance
+///   σ²_c · m/(m − 1) (PyTorch's convention; m must exceed 1);
+/// - evaluation: μ_c, σ²_c are the running statistics, which stay unchanged.
+///
+/// Backward (ȳ = ∂L/∂y; sums over n, i, j of channel c):
+/// - `γ̄_c += Σ ȳ·x̂`, `β̄_c += Σ ȳ`;
+/// - training (through the batch statistics): `x̄ += γ_c/√(σ²_c+ε) · (ȳ − Σȳ/m − x̂ · Σȳx̂/m)`;
+/// - evaluation: `x̄ += γ_c/√(σ²_c+ε) · ȳ`.
+public func batchNorm(_ x: Variable, gamma: Variable, beta: Variable, runningMean: Tensor,
+                      runningVariance: Tensor, training: Bool, momentum: Float = 0.1,
+                      epsilon: Float = 1e-5) -> Variable {
+    let s = x.shape
+    precondition(s.count == 4, "batchNorm: input must be [N, C, H, W], got \(s)")
+    let (batch, channels, plane) = (s[0], s[1], s[2] * s[3])
+    for (name, t) in [("gamma", gamma.shape), ("beta", beta.shape),
+                      ("runningMean", runningMean.shape), ("runningVariance", runningVariance.shape)] {
+        precondition(t == [channels], "batchNorm: \(name) must be [\(channels)], got \(t)")
+    }
+    let m = batch * plane
+    precondition(!training || m > 1, "batchNorm: training needs more than one value per channel, got \(s)")
+    // statistics[c] = μ_c, statistics[C + c] = 1/√(σ²_c + ε).
+    let statistics = Tensor(uninitialized: [2 * channels])
+    let mean = statistics.pointer, inverseDeviation = statistics.pointer + channels
+    let input = x.value.pointer, g = gamma.value.pointer, b = beta.value.pointer
+    let out = Tensor(uninitialized: s)
+    let y = out.pointer
+    Parallel.chunks(channels) { range in
+        for c in range {
+            var mu = runningMean.pointer[c], variance = runningVariance.pointer[c]
+            if training {
+                (mu, variance) = channelMoments(input, channel: c, channels: channels, batch: batch, plane: plane)
+                runningMean.pointer[c] = (1 - momentum) * runningMean.pointer[c] + momentum * mu
+                runningVariance.pointer[c] = (1 - momentum) * runningVariance.pointer[c]
+                    + momentum * variance * Float(m) / Float(m - 1)
+            }
+            let inv = 1 / (variance + epsilon).squareRoot()
+            mean[c] = mu
+            inverseDeviation[c] = inv
+            let scale = g[c] * inv, shift = b[c] - g[c] * inv * mu
+            for n in 0..<batch {
+                let o = (n * channels + c) * plane
+                for i in 0..<plane { y[o + i] = scale * input[o + i] + shift }
+            }
+        }
+    }
+    let xNode = x.node, gammaNode = gamma.node, betaNode = beta.node  // capture nodes, not the tape
+    let node = x.tape.record(out, inputs: [x.node, gamma.node, beta.node]) { o in
+        let gy = o.gradient!.pointer
+        let gx = xNode.needsGradient ? xNode.gradientBuffer().pointer : nil
+        let gGamma = gammaNode.needsGradient ? gammaNode.gradientBuffer().pointer : nil
+        let gBeta = betaNode.needsGradient ? betaNode.gradientBuffer().pointer : nil
+        Parallel.chunks(channels) { range in
+            for c in range {
+                let mu = mean[c], inv = inverseDeviation[c]
+                var sumG = 0.0, sumGX = 0.0
+                for n in 0..<batch {
+                    let o = (n * channels + c) * plane
+                    var sg: Float = 0, sgx: Float = 0
+                    for i in 0..<plane {
+                        sg += gy[o + i]
+                        sgx += gy[o + i] * (input[o + i] - mu)
+                    }
+                    sumG += Double(sg)
+                    sumGX += Double(sgx) * Double(inv)
+                }
+                gGamma?[c] += Float(sumGX)
+                gBeta?[c] += Float(sumG)
+                guard let gx else { continue }
+                let scale = g[c] * inv
+                let meanG = training ? Float(sumG / Double(m)) : 0
+                let meanGX = training ? Float(sumGX / Double(m)) : 0
+                for n in 0..<batch {
+                    let o = (n * channels + c) * plane
+                    for i in 0..<plane {
+                        let xHat = (input[o + i] - mu) * inv
+                        gx[o + i] += scale * (gy[o + i] - meanG - xHat * meanGX)
+                    }
+                }
+            }
+        }
+        withExtendedLifetime(statistics) {}  // mean and inverseDeviation point into it
+    }
+    return Variable(node: node, tape: x.tape)
+}
+
+/// Mean and biased variance of channel `c` of an NCHW tensor (two passes, plane sums in Float,
+/// totals in Double).
+private func channelMoments(_ x: UnsafePointer<Float>, channel c: Int, channels: Int, batch: Int,
+                            plane: Int) -> (mean: Float, variance: Float) {
+    var total = 0.0
+    for n in 0..<batch {
+        let p = x + (n * channels + c) * plane
+        var s: Float = 0
+        for i in 0..<plane { s += p[i] }
+        total += Double(s)
+    }
+    let mu = Float(total / Double(batch * plane))
+    var squares = 0.0
+    for n in 0..<batch {
+        let p = x + (n * channels + c) * plane
+        var s: Float = 0
+        for i in 0..<plane { let d = p[i] - mu; s += d * d }
+        squares += Double(s)
+    }
+    return (mu, Float(squares / Double(batch * plane)))
+}

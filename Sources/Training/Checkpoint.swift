@@ -1,0 +1,148 @@
+import Foundation
+import NeuralNetwork
+import Storage
+import TensorCore
+
+/// Training checkpoints as HDF5 files, written atomically (temporary name, then rename).
+///
+/// Layout (all tensors float32, in the system's fixed parameter order):
+///
+///     /                       attrs: format = "phasemask-checkpoint", format_version, software_version,
+///                                    created (ISO 8601 UTC), config (TrainingConfig as JSON)
+///     /parameters/<name>      every parameter (phi, psi, unet.…); attr order (JSON list of names) on the group
+///     /buffers/<name>         batch-norm running statistics
+///     /optimizer/steps        Adam's update count t per parameter (int64, parameter order);
+///     /optimizer/m/<name>, /optimizer/v/<name>   first and second moments
+///     /progress               attrs epoch (finished epochs), step (finished steps of the current epoch),
+///                             seed — the random stream of step s of epoch e is derived from
+///                             (seed, e, s), so (seed, epoch, step) is the complete RNG state
+///     /history                attr epochs: JSON array of per-epoch records (loss, validation metrics, time)
+public struct Checkpoint {
+    public static let format = "phasemask-checkpoint"
+    public static let formatVersion = 1
+
+    /// Where the run stands.
+    public struct Progress: Equatable, Codable {
+        public var epoch = 0
+        public var step = 0
+        public init(epoch: Int = 0, step: Int = 0) { self.epoch = epoch; self.step = step }
+    }
+
+    /// Writes `system` (and optionally its optimizer) to `path` atomically.
+    public static func save(_ system: PRSystem, optimizer: Adam?, progress: Progress,
+                            history: [EpochRecord], to path: String) throws {
+        let file = try HDF5File.create(path: path)
+        do {
+            try file.setAttribute("format", .string(format))
+            try file.setAttribute("format_version", .int(formatVersion))
+            try file.setAttribute("software_version", .string(SoftwareVersion.string))
+            try file.setAttribute("created", .string(ISO8601DateFormatter().string(from: Date())))
+            try file.setAttribute("config", .string(try jsonString(system.config)))
+            try file.createGroup("/parameters")
+            try file.setAttribute("order", .string(try jsonString(system.parameters.map(\.name))), on: "/parameters")
+            for p in system.parameters { try file.write(p.value, to: "/parameters/\(p.name)", requireFinite: true) }
+            try file.createGroup("/buffers")
+            for (name, tensor) in system.unet.buffers { try file.write(tensor, to: "/buffers/\(name)") }
+            if let optimizer {
+                let state = optimizer.currentState
+                try file.createGroup("/optimizer/m")
+                try file.createGroup("/optimizer/v")
+                try file.write(state.steps.map { Int64($0) }, shape: [state.steps.count], to: "/optimizer/steps")
+                for (k, p) in system.parameters.enumerated() {
+                    try file.write(state.firstMoments[k], to: "/optimizer/m/\(p.name)")
+                    try file.write(state.secondMoments[k], to: "/optimizer/v/\(p.name)")
+                }
+            }
+            try file.createGroup("/progress")
+            try file.setAttribute("epoch", .int(progress.epoch), on: "/progress")
+            try file.setAttribute("step", .int(progress.step), on: "/progress")
+            try file.setAttribute("seed", .string(String(system.config.seed)), on: "/progress")
+            try file.createGroup("/history")
+            try file.setAttribute("epochs", .string(try jsonString(history)), on: "/history")
+            try file.close()
+        } catch {
+            file.discard()
+            throw error
+        }
+    }
+
+    /// The configuration stored in a checkpoint.
+    public static func configuration(at path: String) throws -> TrainingConfig {
+        let file = try HDF5File.open(path: path)
+        defer { try? file.close() }
+        return try readConfig(file)
+    }
+
+    /// Everything a checkpoint holds, restored into a new system (and optimizer state when present).
+    public struct Loaded {
+        public let system: PRSystem
+        public let optimizerState: Adam.State?
+        public let progress: Progress
+        public let history: [EpochRecord]
+    }
+
+    public static func load(_ path: String) throws -> Loaded {
+        let file = try HDF5File.open(path: path)
+        defer { try? file.close() }
+        let config = try readConfig(file)
+        let system = try PRSystem(config: config)
+        let stored = try JSONDecoder().decode([String].self, from: Data(try file.stringAttribute("order", of: "/parameters").utf8))
+        let names = system.parameters.map(\.name)
+        guard stored == names else {
+            throw TrainingError.checkpoint(path: path, problem: "its parameters (\(stored.count)) do not match the architecture its configuration describes (\(names.count)); was it written by another version?")
+        }
+        for p in system.parameters {
+            p.value.assign(try file.readTensor("/parameters/\(p.name)", shape: p.shape, requireFinite: true))
+        }
+        for (name, tensor) in system.unet.buffers {
+            tensor.assign(try file.readTensor("/buffers/\(name)", shape: tensor.shape, requireFinite: true))
+        }
+        var optimizerState: Adam.State?
+        if file.exists("/optimizer") {
+            let steps = try file.read(Int64.self, "/optimizer/steps", shape: [names.count]).values.map { Int($0) }
+            let m = try system.parameters.map { try file.readTensor("/optimizer/m/\($0.name)", shape: $0.shape, requireFinite: true) }
+            let v = try system.parameters.map { try file.readTensor("/optimizer/v/\($0.name)", shape: $0.shape, requireFinite: true) }
+            optimizerState = Adam.State(steps: steps, firstMoments: m, secondMoments: v)
+        }
+        let progress = Progress(epoch: try file.intAttribute("epoch", of: "/progress"),
+                                step: try file.intAttribute("step", of: "/progress"))
+        let history = try JSONDecoder().decode([EpochRecord].self,
+                                               from: Data(try file.stringAttribute("epochs", of: "/history").utf8))
+        return Loaded(system: system, optimizerState: optimizerState, progress: progress, history: history)
+    }
+
+    private static func readConfig(_ file: HDF5File) throws -> TrainingConfig {
+        let format = try? file.stringAttribute("format")
+        guard format == Self.format else {
+            throw TrainingError.checkpoint(path: file.path, problem: "not a PhaseMask checkpoint (format attribute is \(format ?? "missing"))")
+        }
+        let json = try file.stringAttribute("config")
+        do {
+            return try JSONDecoder().decode(TrainingConfig.self, from: Data(json.utf8))
+        } catch {
+            throw TrainingError.checkpoint(path: file.path, problem: "its configuration cannot be read: \(error)")
+        }
+    }
+}
+
+/// One line of the training history (also written to `log.jsonl`).
+public struct EpochRecord: Codable, Equatable {
+    public var epoch: Int
+    public var loss: Double
+    public var task: Double
+    public var validationPSNR: Double
+    public var validationSSIM: Double
+    public var seconds: Double
+    public var imagesPerSecond: Double
+}
+
+func jsonString<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+/// The PhaseMask version written into every file it produces.
+public enum SoftwareVersion {
+    public static let string = "0.1.0"
+}

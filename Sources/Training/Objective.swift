@@ -1,0 +1,73 @@
+import Autodiff
+import Optics
+import TensorCore
+
+/// The training objective of each mode, with every term normalized per element.
+///
+/// - `L_task = mean_{q,i} (D_θ(z_q)_i − I_{q,i})²` (eq. 3 divided by the number of pixels).
+/// - `R(φ)`: `PhaseRegularizer` built from the run's `PhaseConstraints` (mean over mask pixels).
+/// - `L_cdp = mean_{q,i} (mean_ℓ y_t[q,ℓ,i] − mean_ℓ y_s[q,ℓ,i])²` (eq. 5 per pixel). CDP values are in
+///   units of |x|² per pixel; with pure-phase scenes their mean is 1.
+/// - `L_feat = mean_{q,j} (b_t[q,j] − b_s[q,j])²` over the bottleneck elements (eq. 6 per element).
+///
+/// Teacher, e2e and random: `α·L_task + ρ·R(φ)` (eq. 4). Student: `α·L_task + ρ·R(φ) + β·L_cdp +
+/// σ·L_feat` with `σ = 1 − α − β` (eq. 7); `useCDPLoss`/`useFeatureLoss` switch the KD terms off.
+public struct Objective {
+    public let config: TrainingConfig
+    public let regularizer: PhaseRegularizer
+
+    public init(config: TrainingConfig) throws {
+        self.config = config
+        regularizer = PhaseRegularizer(constraints: try config.phaseConstraints())
+    }
+
+    /// Values of the individual terms for progress and logs.
+    public struct Terms {
+        public var task = 0.0, regularizer = 0.0, cdp = 0.0, feature = 0.0, total = 0.0
+
+        public var named: [(String, Double)] {
+            var t = [("loss", total), ("task", task)]
+            if regularizer != 0 { t.append(("R", regularizer)) }
+            if cdp != 0 { t.append(("cdp", cdp)) }
+            if feature != 0 { t.append(("feat", feature)) }
+            return t
+        }
+    }
+
+    /// The teacher's outputs that the student is pulled toward (computed without a tape).
+    public struct TeacherTargets {
+        /// `mean_ℓ y_t` `[B, N, N]`.
+        public let meanCDP: Tensor
+        /// Teacher bottleneck `[B, C, n, n]`.
+        public let bottleneck: Tensor
+    }
+
+    /// The scalar loss on the tape and its terms.
+    public func loss(_ output: PRSystem.Output, images: Tensor, masks: Variable,
+                     teacher: TeacherTargets?) -> (Variable, Terms) {
+        let tape = output.estimate.tape
+        var terms = Terms()
+        let task = meanSquaredError(output.estimate, tape.constant(images))
+        terms.task = Double(task.value.pointer[0])
+        var total = Float(config.alpha) * task
+        if config.rho > 0 {
+            let r = regularizer(masks)
+            terms.regularizer = Double(r.value.pointer[0])
+            total = total + Float(config.rho) * r
+        }
+        if config.mode == .student, let teacher {
+            if config.useCDPLoss && config.beta > 0 {
+                let cdp = meanSquaredError(meanOverSnapshots(output.measurements), tape.constant(teacher.meanCDP))
+                terms.cdp = Double(cdp.value.pointer[0])
+                total = total + Float(config.beta) * cdp
+            }
+            if config.useFeatureLoss && config.sigma > 0 {
+                let feat = meanSquaredError(output.bottleneck, tape.constant(teacher.bottleneck))
+                terms.feature = Double(feat.value.pointer[0])
+                total = total + Float(config.sigma) * feat
+            }
+        }
+        terms.total = Double(total.value.pointer[0])
+        return (total, terms)
+    }
+}

@@ -1,0 +1,90 @@
+import Autodiff
+import Foundation
+import NeuralNetwork
+import Optics
+import TensorCore
+
+/// A phase-retrieval system (φ, ψ, θ): coded masks, the spectral-initialization filter and the U-Net.
+///
+/// Forward: scene image I `[B, 1, N, N]` → pure-phase field x = exp(j·s·I) → CDPs y = M_φ(x)
+/// `[B, L, N', N']` (+ noise) → filtered spectral initialization z = G_ψ-power-iteration(y) `[B, N, N]`
+/// complex → U-Net on [Re z, Im z] → estimate of I `[B, 1, N, N]` (the phase divided by s).
+///
+/// Parameters, in this fixed order: `phi` (masks `[L, N, N]`, radians), `psi` (filter `[k, k]`),
+/// then the U-Net's parameters (`unet.…`).
+public final class PRSystem: ParameterCollection {
+    public let config: TrainingConfig
+    public let masks: Parameter
+    public let filter: Parameter
+    public let unet: UNet
+    public let sensing: SensingModel
+    public let initialization: SpectralInitialization
+
+    /// Builds a system with seeded random masks (uniform in [0, 2π)), a Gaussian filter (σ = 1) and a
+    /// seeded U-Net. `snapshots` overrides `config.snapshots` (the teacher inside a student run).
+    public init(config: TrainingConfig, snapshots: Int? = nil) throws {
+        let problems = config.problems().filter { !$0.contains("teacher checkpoint") }
+        if let first = problems.first { throw TrainingError.invalidConfiguration(first) }
+        self.config = config
+        let l = snapshots ?? config.snapshots
+        var rng = SeededGenerator(seed: config.seed)
+        var maskStream = rng.split(), netStream = rng.split()
+        masks = Parameter("phi", CodedMasks.random(snapshots: l, height: config.size, width: config.size,
+                                                   generator: &maskStream))
+        filter = Parameter("psi", SpectralInitialization.gaussianKernel(size: config.filterSize, sigma: 1))
+        try UNet.validate(height: config.size, width: config.size, depth: config.depth)
+        unet = UNet(inputChannels: 2, outputChannels: 1, baseChannels: config.channels,
+                    depth: config.depth, name: "unet", generator: &netStream)
+        sensing = try SensingModel(oversampling: 1)
+        let weighting: SpectralInitialization.Weighting = config.weighting == .intensity
+            ? .intensity : .truncated(fraction: config.truncation)
+        initialization = try SpectralInitialization(iterations: config.iterations, weighting: weighting)
+        if config.mode == .random {
+            masks.isFrozen = true
+            filter.isFrozen = true
+        }
+    }
+
+    public var snapshots: Int { masks.shape[0] }
+    public var parameters: [Parameter] { [masks, filter] + unet.parameters }
+
+    /// Everything one forward pass produces.
+    public struct Output {
+        /// CDPs `[B, L, N, N]` as measured (after noise).
+        public let measurements: Variable
+        /// Spectral initialization `[B, N, N]` complex.
+        public let initialization: ComplexVariable
+        /// Estimate of the scene image `[B, 1, N, N]`.
+        public let estimate: Variable
+        /// U-Net bottleneck features `[B, c·2^d, N/2^d, N/2^d]`.
+        public let bottleneck: Variable
+    }
+
+    /// One forward pass on `images` `[B, 1, N, N]` (intensities in [0, 1]).
+    /// `training` selects batch statistics in batch norm; noise draws come from `generator`.
+    public func forward(_ images: Tensor, tape: Tape, training: Bool, noise: NoiseModel = .none,
+                        generator: inout SeededGenerator) throws -> Output {
+        let scene = tape.constant(try Scene.phaseObject(images, phaseScale: Float(config.phaseScale)))
+        let phi = tape.variable(masks)
+        var y = sensing.measure(scene, masks: phi)
+        if noise != .none { y = noise.apply(y, generator: &generator) }
+        let z = initialization.estimate(measurements: y, masks: phi, kernel: tape.variable(filter))
+        let (estimate, bottleneck) = try unet.forward(packChannels(z), training: training)
+        return Output(measurements: y, initialization: z, estimate: estimate, bottleneck: bottleneck)
+    }
+}
+
+/// Problems a training run reports to the user.
+public enum TrainingError: Error, CustomStringConvertible {
+    case invalidConfiguration(String)
+    case checkpoint(path: String, problem: String)
+    case output(path: String, problem: String)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let why): return "invalid configuration: \(why)"
+        case .checkpoint(let path, let problem): return "\(path): \(problem)"
+        case .output(let path, let problem): return "\(path): \(problem)"
+        }
+    }
+}

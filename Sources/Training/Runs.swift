@@ -1,0 +1,61 @@
+import Autodiff
+import Foundation
+import Optics
+import Storage
+import TensorCore
+
+/// The library side of `phasemask train`, `evaluate` and `reconstruct`: each CLI command calls one of
+/// these after parsing.
+public enum Runs {
+    /// Outcome of a training run.
+    public struct Summary: Codable {
+        public var mode: TrainingMode
+        public var checkpoint: String
+        public var test: EvaluationResult
+        public var trainingSeconds: Double
+        public var history: [EpochRecord]
+    }
+
+    /// Trains `config` into `directory` (`checkpoint.h5`, `log.jsonl`), then evaluates on the test split.
+    public static func train(_ config: TrainingConfig, directory: String, resume: Bool,
+                             log: @escaping (String) -> Void) throws -> Summary {
+        if let first = config.problems().first { throw TrainingError.invalidConfiguration(first) }
+        var teacher: PRSystem?
+        if config.mode == .student, let path = config.teacherCheckpoint {
+            let loaded = try Checkpoint.load(path).system
+            guard loaded.config.size == config.size, loaded.config.depth == config.depth,
+                  loaded.config.channels == config.channels else {
+                throw TrainingError.checkpoint(path: path, problem: "teacher has size \(loaded.config.size), depth \(loaded.config.depth), channels \(loaded.config.channels); the student asks for \(config.size), \(config.depth), \(config.channels)")
+            }
+            teacher = loaded
+        }
+        let checkpoint = (directory as NSString).appendingPathComponent("checkpoint.h5")
+        if !resume && FileManager.default.fileExists(atPath: checkpoint) {
+            throw TrainingError.output(path: checkpoint, problem: "already exists; pass --resume to continue it or choose another --out")
+        }
+        log("loading FashionMNIST (\(config.trainSize)/\(config.validationSize)/\(config.testSize) images at \(config.size)×\(config.size))")
+        let splits = try SceneSplits.load(config)
+        let trainer = try Trainer(config: config, splits: splits, teacher: teacher, directory: directory, resume: resume)
+        trainer.log = log
+        InterruptFlag.install()
+        let started = Benchmark.now()
+        try trainer.run()
+        let seconds = trainer.history.reduce(0) { $0 + $1.seconds }
+        let test = try Evaluation.evaluate(trainer.system, images: splits.test, batchSize: config.batchSize)
+        _ = started
+        return Summary(mode: config.mode, checkpoint: trainer.checkpointPath, test: test,
+                       trainingSeconds: seconds, history: trainer.history)
+    }
+
+    /// Test-set PSNR/SSIM of a checkpoint (optionally on another test subset size).
+    public static func evaluate(checkpoint: String, testSize: Int?, dataDirectory: String?,
+                                noise: NoiseModel = .none) throws -> EvaluationResult {
+        let system = try Checkpoint.load(checkpoint).system
+        var config = system.config
+        if let testSize { config.testSize = testSize }
+        if let dataDirectory { config.dataDirectory = dataDirectory }
+        let splits = try SceneSplits.load(directory: config.dataDirectory, size: config.size, trainSize: 1,
+                                          validationSize: 1, testSize: config.testSize)
+        return try Evaluation.evaluate(system, images: splits.test, batchSize: config.batchSize, noise: noise)
+    }
+}

@@ -1,0 +1,200 @@
+import Autodiff
+import Foundation
+import NeuralNetwork
+import Optics
+import Storage
+import TensorCore
+
+/// Trains one PR system (teacher, e2e, random or student) with Adam, validating each epoch and writing
+/// an atomic checkpoint plus a `log.jsonl` line after every epoch.
+///
+/// Determinism: the batch order of epoch e comes from a generator seeded with (seed, e) and the noise of
+/// step s from (seed, e, s), so a run resumed from any checkpoint continues with exactly the draws an
+/// uninterrupted run would have made. On SIGINT/SIGTERM the current step finishes, a checkpoint records
+/// the position inside the epoch, and `run` throws `TrainingInterrupted`.
+public final class Trainer {
+    public let config: TrainingConfig
+    public let system: PRSystem
+    public let teacher: PRSystem?
+    public let splits: SceneSplits
+    public let directory: String
+    public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+
+    let objective: Objective
+    private let optimizer: Adam
+    private let noise: NoiseModel
+    private var progress = Checkpoint.Progress()
+    public private(set) var history: [EpochRecord] = []
+
+    public var checkpointPath: String { (directory as NSString).appendingPathComponent("checkpoint.h5") }
+    public var logPath: String { (directory as NSString).appendingPathComponent("log.jsonl") }
+
+    /// A fresh run, or (with `resume`) the continuation of the checkpoint in `directory`.
+    public init(config: TrainingConfig, splits: SceneSplits, teacher: PRSystem?, directory: String,
+                resume: Bool = false) throws {
+        if let first = config.problems().first { throw TrainingError.invalidConfiguration(first) }
+        if config.mode == .student && teacher == nil {
+            throw TrainingError.invalidConfiguration("student mode needs a teacher system")
+        }
+        self.directory = directory
+        self.splits = splits
+        self.teacher = teacher
+        teacher?.setFrozen(true)
+        let checkpoint = (directory as NSString).appendingPathComponent("checkpoint.h5")
+        if resume {
+            let loaded = try Checkpoint.load(checkpoint)
+            var stored = loaded.system.config
+            stored.epochs = config.epochs
+            guard stored == config else {
+                throw TrainingError.checkpoint(path: checkpoint, problem: "was written with different settings (only --epochs may change on --resume)")
+            }
+            system = try PRSystem(config: config)
+            for (mine, stored) in zip(system.parameters, loaded.system.parameters) { mine.value.assign(stored.value) }
+            for (mine, stored) in zip(system.unet.buffers, loaded.system.unet.buffers) { mine.tensor.assign(stored.tensor) }
+            progress = loaded.progress
+            history = loaded.history
+            optimizer = Adam(parameters: system.parameters, learningRate: Float(config.learningRate))
+            if let state = loaded.optimizerState { try optimizer.restore(state) }
+        } else {
+            system = try PRSystem(config: config)
+            if config.mode == .student && config.initFromTeacher, let teacher { system.warmStart(from: teacher) }
+            optimizer = Adam(parameters: system.parameters, learningRate: Float(config.learningRate))
+        }
+        self.config = config
+        objective = try Objective(config: config)
+        noise = try config.noiseModel()
+    }
+
+    /// Steps per epoch (the last incomplete batch is dropped).
+    public var stepsPerEpoch: Int { splits.train.shape[0] / config.batchSize }
+
+    /// Trains the remaining epochs. Throws `TrainingInterrupted` after checkpointing on Ctrl-C.
+    public func run() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let reporter = ProgressReporter(epochs: config.epochs, stepsPerEpoch: stepsPerEpoch)
+        while progress.epoch < config.epochs {
+            let epoch = progress.epoch
+            var shuffle = SeededGenerator(seed: Trainer.streamSeed(config.seed, epoch))
+            var order = Array(0..<splits.train.shape[0])
+            order.shuffle(using: &shuffle)
+            reporter.beginEpoch()
+            let started = Benchmark.now()
+            var lossSum = 0.0, taskSum = 0.0, stepsDone = 0
+            for step in progress.step..<stepsPerEpoch {
+                let batch = splits.train.gather(order[(step * config.batchSize)..<((step + 1) * config.batchSize)])
+                var rng = SeededGenerator(seed: Trainer.streamSeed(config.seed, epoch, step))
+                let terms = try trainStep(batch, generator: &rng)
+                lossSum += terms.total; taskSum += terms.task; stepsDone += 1
+                reporter.step(epoch: epoch + 1, step: step + 1, batch: config.batchSize, losses: terms.named)
+                progress.step = step + 1
+                if InterruptFlag.isRaised {
+                    try save()
+                    throw TrainingInterrupted(checkpoint: checkpointPath, epoch: epoch, step: step + 1)
+                }
+            }
+            let seconds = Benchmark.now() - started
+            let validation = try Evaluation.evaluate(system, images: splits.validation, batchSize: config.batchSize)
+            let record = EpochRecord(epoch: epoch + 1, loss: lossSum / Double(max(stepsDone, 1)),
+                                     task: taskSum / Double(max(stepsDone, 1)),
+                                     validationPSNR: validation.psnr, validationSSIM: validation.ssim,
+                                     seconds: seconds, imagesPerSecond: Double(stepsDone * config.batchSize) / seconds)
+            history.append(record)
+            progress = Checkpoint.Progress(epoch: epoch + 1, step: 0)
+            try save()
+            try appendLog(record)
+            log(String(format: "epoch %d/%d  loss %.5f  val PSNR %.2f dB  SSIM %.4f  (%.1fs, %.0f img/s)",
+                       epoch + 1, config.epochs, record.loss, record.validationPSNR, record.validationSSIM,
+                       seconds, record.imagesPerSecond))
+        }
+    }
+
+    /// One optimizer step on a batch `[B, 1, N, N]`; returns the loss terms.
+    @discardableResult
+    public func trainStep(_ images: Tensor, generator: inout SeededGenerator) throws -> Objective.Terms {
+        let tape = Tape()
+        let output = try system.forward(images, tape: tape, training: true, noise: noise, generator: &generator)
+        let targets = try teacher.map { try teacherTargets($0, images) }
+        let (loss, terms) = objective.loss(output, images: images, masks: tape.variable(system.masks), teacher: targets)
+        tape.backward(from: loss)
+        optimizer.step()
+        system.zeroGradients()
+        return terms
+    }
+
+    /// The frozen teacher's mean CDP and bottleneck for `images` (noise-free, evaluation mode).
+    func teacherTargets(_ teacher: PRSystem, _ images: Tensor) throws -> Objective.TeacherTargets {
+        let tape = Tape(recording: false)
+        var unused = SeededGenerator(seed: 0)
+        let out = try teacher.forward(images, tape: tape, training: false, generator: &unused)
+        return Objective.TeacherTargets(meanCDP: meanOverSnapshots(out.measurements).value,
+                                        bottleneck: out.bottleneck.value)
+    }
+
+    /// Writes the checkpoint for the current progress.
+    public func save() throws {
+        try Checkpoint.save(system, optimizer: optimizer, progress: progress, history: history, to: checkpointPath)
+    }
+
+    private func appendLog(_ record: EpochRecord) throws {
+        var line = try jsonString(record)
+        line += "\n"
+        if !FileManager.default.fileExists(atPath: logPath) {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
+        guard let handle = FileHandle(forWritingAtPath: logPath) else {
+            throw TrainingError.output(path: logPath, problem: "cannot be opened for appending")
+        }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(line.utf8))
+    }
+
+    /// A seed for the random stream identified by `parts` (SplitMix-style mixing of the words).
+    static func streamSeed(_ parts: Int...) -> UInt64 { streamSeed(parts.map { UInt64(bitPattern: Int64($0)) }) }
+    static func streamSeed(_ seed: UInt64, _ parts: Int...) -> UInt64 {
+        streamSeed([seed] + parts.map { UInt64(bitPattern: Int64($0)) })
+    }
+    static func streamSeed(_ words: [UInt64]) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for w in words {
+            var g = SeededGenerator(seed: h ^ w)
+            h = g.next()
+        }
+        return h
+    }
+}
+
+/// Thrown after a checkpoint was written because the user interrupted the run.
+public struct TrainingInterrupted: Error, CustomStringConvertible {
+    public let checkpoint: String
+    public let epoch: Int
+    public let step: Int
+    public var description: String {
+        "interrupted at epoch \(epoch + 1), step \(step); checkpoint written to \(checkpoint) (rerun with --resume)"
+    }
+}
+
+extension TrainingConfig {
+    /// The measurement noise this run trains with.
+    public func noiseModel() throws -> NoiseModel {
+        let model: NoiseModel
+        switch noise {
+        case "gaussian": model = .gaussian(snrDB: snrDecibels)
+        case "poisson": model = .poisson(photonsPerPixel: photons)
+        default: model = .none
+        }
+        try model.validate()
+        return model
+    }
+}
+
+extension PRSystem {
+    /// Starts from a teacher: its filter ψ, its U-Net θ (and batch-norm statistics) and its first mask.
+    public func warmStart(from teacher: PRSystem) {
+        let l = masks.shape[0], plane = masks.value.count / l
+        masks.value.pointer.update(from: teacher.masks.value.pointer, count: l * plane)
+        filter.value.assign(teacher.filter.value)
+        for (mine, theirs) in zip(unet.parameters, teacher.unet.parameters) { mine.value.assign(theirs.value) }
+        for (mine, theirs) in zip(unet.buffers, teacher.unet.buffers) { mine.tensor.assign(theirs.tensor) }
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import Optics
+import TensorCore
+import Training
+
+/// Options that shape a PR system and its training; shared by `train`, `design` and `experiment`.
+struct SystemOptions: ParsableArguments {
+    @Option(help: "Preset: quick (32×32, minutes), paper (96×96, 120 epochs), tiny (seconds).")
+    var preset: String = "quick"
+    @Option(help: "Snapshots L of a teacher (other modes use 1).") var snapshots: Int?
+    @Option(help: "Image size N (N×N scenes); divisible by 2^depth.") var size: Int?
+    @Option(help: "U-Net depth d.") var depth: Int?
+    @Option(help: "U-Net base channels c.") var channels: Int?
+    @Option(help: "Spectral-initialization iterations T.") var iterations: Int?
+    @Option(help: "Spectral-initialization weights: truncated or intensity.") var weighting: String?
+    @Option(help: "Training epochs.") var epochs: Int?
+    @Option(name: .customLong("batch"), help: "Batch size.") var batchSize: Int?
+    @Option(name: .customLong("lr"), help: "Adam learning rate.") var learningRate: Double?
+    @Option(help: "Weight α of the task loss.") var alpha: Double?
+    @Option(help: "Weight β of the CDP distillation loss (student).") var beta: Double?
+    @Option(help: "Weight ρ of the mask regularizer R(φ).") var rho: Double?
+    @Option(help: "Phase levels K shared by R(φ) and the quantizer.") var levels: Int?
+    @Option(help: "SLM phase stroke in units of π (2 = full 2π).") var stroke: Double?
+    @Option(help: "Training noise: none, gaussian or poisson.") var noise: String?
+    @Option(help: "SNR in dB for Gaussian noise.") var snr: Double?
+    @Option(help: "Mean photons per pixel for Poisson noise.") var photons: Double?
+    @Option(help: "Training images (subset of the 30,000).") var trainSize: Int?
+    @Option(help: "Validation images (subset of the 30,000).") var valSize: Int?
+    @Option(help: "Test images (subset of the 10,000).") var testSize: Int?
+    @Option(help: "Random seed (masks, weights, batch order, noise).") var seed: UInt64?
+    @Option(help: "Directory with the FashionMNIST IDX files.") var data: String?
+
+    /// The configuration for `mode`: the preset, then every option given.
+    func config(mode: TrainingMode) throws -> TrainingConfig {
+        guard let p = Preset(rawValue: preset) else {
+            throw ValidationError("unknown preset '\(preset)'; choose quick, paper or tiny")
+        }
+        var c = p.config(mode: mode)
+        if let snapshots { c.snapshots = snapshots }
+        if let size { c.size = size }
+        if let depth { c.depth = depth }
+        if let channels { c.channels = channels }
+        if let iterations { c.iterations = iterations }
+        if let weighting {
+            guard let w = WeightingChoice(rawValue: weighting) else {
+                throw ValidationError("--weighting must be truncated or intensity, got '\(weighting)'")
+            }
+            c.weighting = w
+        }
+        if let epochs { c.epochs = epochs }
+        if let batchSize { c.batchSize = batchSize }
+        if let learningRate { c.learningRate = learningRate }
+        if let alpha { c.alpha = alpha }
+        if let beta { c.beta = beta }
+        if let rho { c.rho = rho }
+        if let levels { c.levels = levels }
+        if let stroke { c.stroke = stroke * Double.pi }
+        if let noise { c.noise = noise }
+        if let snr { c.snrDecibels = snr }
+        if let photons { c.photons = photons }
+        if let trainSize { c.trainSize = trainSize }
+        if let valSize { c.validationSize = valSize }
+        if let testSize { c.testSize = testSize }
+        if let seed { c.seed = seed }
+        if let data { c.dataDirectory = data }
+        return c
+    }
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a teacher, the E2E or random-mask baseline, or a distilled single-snapshot student.")
+
+    @Option(help: "teacher, e2e, random or student.") var mode: String
+    @OptionGroup var system: SystemOptions
+    @Option(help: "Teacher checkpoint (student mode).") var teacher: String?
+    @Flag(help: "Student: start from the teacher's ψ, θ and first mask.") var initFromTeacher = false
+    @Flag(help: "Student: switch off the CDP distillation term.") var noCdp = false
+    @Flag(help: "Student: switch off the feature distillation term.") var noFeat = false
+    @Option(help: "Output directory (checkpoint.h5, log.jsonl).") var out: String
+    @Flag(help: "Continue the checkpoint in --out.") var resume = false
+    @Option(help: "Compute threads.") var threads: Int = 2
+
+    func run() throws {
+        guard let m = TrainingMode(rawValue: mode) else {
+            throw ValidationError("--mode must be teacher, e2e, random or student, got '\(mode)'")
+        }
+        var config = try system.config(mode: m)
+        config.teacherCheckpoint = teacher
+        config.initFromTeacher = initFromTeacher
+        config.useCDPLoss = !noCdp
+        config.useFeatureLoss = !noFeat
+        if m == .student { config.applyStudentDefaults(alpha: system.alpha, beta: system.beta) }
+        if let problem = config.problems().first { throw ValidationError(problem) }
+        Threading.configure(threads: threads)
+        let summary = try Runs.train(config, directory: out, resume: resume) { print($0) }
+        print(String(format: "test (%d images): PSNR %.2f dB  SSIM %.4f  — checkpoint %@",
+                     summary.test.count, summary.test.psnr, summary.test.ssim, summary.checkpoint))
+    }
+}
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Test-set PSNR and SSIM of a checkpoint.")
+
+    @Option(help: "Checkpoint file.") var model: String
+    @Option(help: "Test images (default: the checkpoint's).") var testSize: Int?
+    @Option(help: "Directory with the FashionMNIST IDX files.") var data: String?
+    @Option(help: "Compute threads.") var threads: Int = 2
+
+    func run() throws {
+        Threading.configure(threads: threads)
+        let r = try Runs.evaluate(checkpoint: model, testSize: testSize, dataDirectory: data)
+        print(String(format: "test (%d images): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
+                     r.count, r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
+    }
+}

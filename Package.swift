@@ -37,9 +37,10 @@ let package = Package(
         .target(name: "Figures", dependencies: ["TensorCore", "Storage"]),
         .target(name: "Training", dependencies: ["NeuralNetwork", "Optics", "Storage", "Figures"],
                 swiftSettings: numeric),
+        .target(name: "Fabrication", dependencies: ["TensorCore", "Optics", "Storage", "Figures"], swiftSettings: numeric),
 
         .executableTarget(name: "phasemask", dependencies: [
-            "TensorCore", "Autodiff", "NeuralNetwork", "Optics", "Storage", "Training",
+            "TensorCore", "Autodiff", "NeuralNetwork", "Optics", "Storage", "Training", "Fabrication",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
 
@@ -51,6 +52,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CZlib", "TestSupport"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Storage", "TensorCore"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+        .testTarget(name: "FabricationTests", dependencies: ["Fabrication", "Storage", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

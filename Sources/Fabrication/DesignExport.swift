@@ -1,0 +1,125 @@
+import Foundation
+import Optics
+import TensorCore
+
+/// Settings of one export: the device levels, the SLM, and optionally the lithography.
+public struct ExportSettings {
+    /// Levels and stroke: the same `PhaseConstraints` the regularizer R(φ) used in training.
+    public var constraints: PhaseConstraints
+    public var profile: SLMProfile
+    /// SLM pixels per design pixel along each axis; nil = the largest that fits.
+    public var superpixel: Int?
+    /// A measured gray → phase table; nil = the profile's linear mapping.
+    public var lut: PhaseLUT?
+    /// Lithography (needs K = 2^k uniform full-stroke levels); nil = no fabrication files.
+    public var fabrication: FabricationSettings?
+
+    public init(constraints: PhaseConstraints, profile: SLMProfile, superpixel: Int? = nil, lut: PhaseLUT? = nil,
+                fabrication: FabricationSettings? = nil) {
+        self.constraints = constraints
+        self.profile = profile
+        self.superpixel = superpixel
+        self.lut = lut
+        self.fabrication = fabrication
+    }
+}
+
+/// Optics of a fabricated element.
+public struct FabricationSettings: Codable, Equatable, Sendable {
+    /// Design wavelength, metres.
+    public var wavelength: Double
+    /// Substrate refractive index at the wavelength.
+    public var refractiveIndex: Double
+    /// Pixel pitch of the element, metres (a whole number of nanometres).
+    public var pixelPitch: Double
+    /// Etch levels (K − ℓ) mod K instead of ℓ; see `LithographyPlan`.
+    public var conjugated: Bool
+
+    public init(wavelength: Double, refractiveIndex: Double, pixelPitch: Double, conjugated: Bool = false) {
+        self.wavelength = wavelength
+        self.refractiveIndex = refractiveIndex
+        self.pixelPitch = pixelPitch
+        self.conjugated = conjugated
+    }
+}
+
+/// Everything one design export contains, computed once so that the HDF5 file, the SLM bitmaps
+/// and the lithography files all describe the same mask.
+///
+/// The SLM shows the *quantized* mask: each snapshot's level phases go through the gray mapping, so
+/// the displayed phase differs from the level phase by at most `encoder.worstCaseError` (half a gray
+/// step for a linear mapping) unless gray2Pi is a multiple of K.
+public struct DesignExport {
+    /// The trained mask wrapped to [0, 2π), `[L, H, W]` radians.
+    public let continuousPhase: Tensor
+    public let quantized: QuantizedMask
+    public let layout: SLMLayout
+    public let encoder: GrayEncoder
+    /// One panel image per snapshot (row 0 = top of the panel).
+    public let displays: [GrayImage]
+    public let lithography: LithographyPlan?
+
+    /// `mask` is the trained φ `[L, H, W]` in radians (any real values).
+    public init(mask: Tensor, settings: ExportSettings, source: String = "mask") throws {
+        try validateMask(mask, source: source)
+        let wrapped = Tensor(uninitialized: mask.shape)
+        for i in 0..<mask.count { wrapped.pointer[i] = wrappedFloat(Double(mask.pointer[i])) }
+        continuousPhase = wrapped
+        quantized = try PhaseQuantizer(settings.constraints).quantize(mask, source: source)
+        layout = try SLMLayout(designHeight: mask.shape[1], designWidth: mask.shape[2], profile: settings.profile,
+                               superpixel: settings.superpixel)
+        let encoder = try settings.lut.map { try GrayEncoder(profile: settings.profile, lut: $0) }
+            ?? GrayEncoder(profile: settings.profile)
+        self.encoder = encoder
+        displays = try layout.encode(quantized.phases, with: encoder, source: source)
+        if let f = settings.fabrication {
+            lithography = try LithographyPlan(quantized, wavelength: f.wavelength, refractiveIndex: f.refractiveIndex,
+                                              pixelPitch: f.pixelPitch, conjugated: f.conjugated)
+        } else {
+            lithography = nil
+        }
+    }
+
+    /// The phases the panel actually shows, decoded from `displays`, `[L, H, W]` radians.
+    public func displayedPhase() throws -> Tensor {
+        try layout.decode(displays, with: encoder)
+    }
+}
+
+extension DesignExport {
+    /// Bitmap formats written for this panel: 8-bit BMP and PNG up to 8 bits, 16-bit PNG and CSV beyond.
+    public var frameFormats: [SLMBitmapFormat] { SLMBitmapFormat.exportFormats(for: layout.profile) }
+
+    /// The frame file of snapshot `l`: `<stem>_slm.<ext>`, or `<stem>_slm_S<l>.<ext>` when L > 1.
+    public func framePath(directory: URL, stem: String, snapshot l: Int, format: SLMBitmapFormat) -> String {
+        SLMBitmapFormat.framePath(directory: directory, stem: stem, snapshot: l, of: displays.count, format: format)
+    }
+
+    /// Writes everything into `directory` and returns the paths: `<stem>.h5` (see `DesignFile`), one
+    /// frame file per snapshot and format (`frameFormats`), and with lithography the mask PNGs, the
+    /// GDSII file and the text summary (see `LithographyPlan.writeFiles`). Each file is written
+    /// atomically; if any fails, the files already written are removed.
+    public func writeAll(to directory: URL, stem: String, metadata: DesignMetadata,
+                         verification: VerificationData? = nil) throws -> [String] {
+        var written: [String] = []
+        do {
+            let h5 = directory.appendingPathComponent("\(stem).h5").path
+            try DesignFile.write(self, metadata: metadata, verification: verification, to: h5)
+            written.append(h5)
+            for (l, frame) in displays.enumerated() {
+                for format in frameFormats {
+                    let path = framePath(directory: directory, stem: stem, snapshot: l, format: format)
+                    try SLMBitmap.write(frame, profile: layout.profile, format: format, to: path)
+                    written.append(path)
+                }
+            }
+            if let plan = lithography {
+                written += try plan.writeFiles(to: directory, stem: stem, date: metadata.created)
+            }
+        } catch {
+            for path in written { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+        return written
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Optics
+import TensorCore
+
+/// An error from the fabrication and export code: `source` names the file (or, for in-memory input,
+/// the argument such as "mask" or "profile"), `problem` says what is wrong with it.
+public struct FabricationError: Error, CustomStringConvertible, Equatable {
+    public let source: String
+    public let problem: String
+
+    public init(_ source: String, _ problem: String) {
+        self.source = source
+        self.problem = problem
+    }
+
+    public var description: String { "\(source): \(problem)" }
+}
+
+/// Smallest circular distance between two phases in radians, in [0, π].
+@inline(__always)
+func circularDistance(_ a: Double, _ b: Double) -> Double {
+    let d = wrapToPi(a - b)
+    return abs(d)
+}
+
+/// Maps a phase difference to (−π, π].
+@inline(__always)
+func wrapToPi(_ x: Double) -> Double {
+    let twoPi = 2 * Double.pi
+    var r = x - twoPi * (x / twoPi).rounded()
+    if r <= -Double.pi { r += twoPi }
+    if r > Double.pi { r -= twoPi }
+    return r
+}
+
+/// A phase in [0, 2π) as Float, still below 2π after rounding to Float (a value that would round up
+/// to 2π becomes 0, the same phase).
+@inline(__always)
+func wrappedFloat(_ phi: Double) -> Float {
+    let f = Float(wrapPhase(phi))
+    return f >= Float(2 * Double.pi) ? 0 : f
+}
+
+/// Checks that a mask tensor is `[L, H, W]` with positive sizes and finite entries.
+func validateMask(_ mask: Tensor, source: String) throws {
+    guard mask.rank == 3, mask.shape.allSatisfy({ $0 > 0 }) else {
+        throw FabricationError(source, "phase mask must have shape [L, H, W] with positive sizes, got \(mask.shape)")
+    }
+    let (h, w) = (mask.shape[1], mask.shape[2])
+    for i in 0..<mask.count where !mask.pointer[i].isFinite {
+        throw FabricationError(source, "phase mask has a non-finite value (\(mask.pointer[i])) at "
+                                   + "[\(i / (h * w)), \((i / w) % h), \(i % w)]")
+    }
+}

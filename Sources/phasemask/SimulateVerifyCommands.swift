@@ -1,0 +1,84 @@
+import ArgumentParser
+import Fabrication
+import Foundation
+import Optics
+import Storage
+import TensorCore
+
+/// `phasemask simulate`: CDPs of a scene under an exported mask, with the optics of training.
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate the CDPs an exported mask (HDF5 design or SLM frames) gives for a scene.")
+
+    @Option(help: "An exported design (.h5), or SLM frame files (.bmp/.png/.csv), one per snapshot (repeat).")
+    var mask: [String]
+    @Flag(help: "With a design file: simulate the phases the SLM shows (decoded /slm/display), not /mask/phase.")
+    var displayed = false
+    @Option(help: "Frames: SLM profile (built-in name or JSON file).") var profile: String?
+    @Option(help: "Frames: design size HxW in pixels, e.g. 96x96.") var size: String?
+    @Option(help: "Frames: superpixel used on export (default: the largest that fits).") var superpixel: Int?
+    @Option(help: "Frames: gray→phase lookup table CSV used on export.") var lut: String?
+    @Option(help: "Scene: a PNG/BMP image, fashion-mnist:test:INDEX, or FILE.h5:/DATASET (complex [B,H,W,2]).")
+    var scene: String
+    @Option(help: "Output HDF5 file of the CDPs.") var out: String
+    @Flag(help: "Also write a PNG figure of the CDPs beside the output.") var png = false
+    @Option(help: "Zero-padding factor (default: the design's verification setting, else 1).") var oversampling: Int?
+    @Option(help: "Noise: none, gaussian:SNR_DB or poisson:PHOTONS.") var noise: String = "none"
+    @Option(help: "Seed of the noise draws.") var seed: UInt64 = 0
+    @Option(help: "Phase scale s of image scenes exp(j·s·I), radians.") var phaseScale: Double = Double.pi
+
+    func run() throws {
+        guard let first = mask.first else { throw ValidationError("give --mask") }
+        let source: MaskSource
+        var storedOversampling: Int? = nil
+        if mask.count == 1 && ["h5", "hdf5"].contains(URL(fileURLWithPath: first).pathExtension.lowercased()) {
+            source = .design(path: first, displayed: displayed)
+            storedOversampling = try DesignFile.read(path: first).verification?.oversampling
+        } else {
+            guard let profile, let size else { throw ValidationError("SLM frames need --profile and --size") }
+            let dims = size.lowercased().split(separator: "x").compactMap { Int($0) }
+            guard dims.count == 2, dims.allSatisfy({ $0 > 0 }) else { throw ValidationError("--size must be HxW, got '\(size)'") }
+            let slm = try SLMCatalog.resolve(profile)
+            source = .frames(paths: mask, profile: slm, height: dims[0], width: dims[1], superpixel: superpixel,
+                             lut: try lut.map { try PhaseLUT.load(path: $0, maxGray: slm.maxGray) })
+        }
+        let masks = try source.load()
+        let simulator = try Simulator(oversampling: oversampling ?? storedOversampling ?? 1, noise: try parseNoise(noise),
+                                      phaseScale: Float(phaseScale))
+        let field = try simulator.field(try SceneSource(parsing: scene).load(height: masks.shape[1], width: masks.shape[2]))
+        var generator = SeededGenerator(seed: seed)
+        let cdp = try simulator.simulate(masks: masks, scene: field, generator: &generator)
+        try simulator.write(cdp: cdp, scene: field, masks: masks, maskSource: mask.joined(separator: ","),
+                            sceneSource: scene, seed: seed, to: out)
+        print("wrote \(out): CDPs \(cdp.shape), \(simulator.noise)")
+        if png {
+            let figure = URL(fileURLWithPath: out).deletingPathExtension().appendingPathExtension("png").path
+            try Simulator.writeFigure(cdp: cdp, to: figure)
+            print("wrote \(figure)")
+        }
+    }
+}
+
+/// `phasemask verify`: recompute the stored CDPs from the stored mask and bitmaps.
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check an exported design: re-encoded frames and recomputed CDPs must match the stored ones.")
+
+    @Argument(help: "The exported HDF5 design file.") var file: String
+    @Option(help: "SLM frame files to check, one per snapshot (default: those written beside FILE).") var frames: [String] = []
+    @Flag(help: "Do not look for frame files beside FILE.") var noFrames = false
+    @Option(help: "Largest accepted relative CDP error (per pattern, max-norm).") var tolerance: Double = 1e-5
+
+    func run() throws {
+        let design = try DesignFile.read(path: file)
+        guard let v = design.verification else {
+            throw FabricationError(file, "no /verification data (exported with --scenes 0?)")
+        }
+        let simulator = try Simulator(oversampling: v.oversampling)
+        let frameFiles = noFrames ? [] : (frames.isEmpty ? DesignVerifier.frameFiles(besides: design) : frames)
+        let report = try DesignVerifier.verify(design, frames: frameFiles, tolerance: tolerance, measure: simulator.measure)
+        frameFiles.forEach { print("frame file \($0)") }
+        print(report)
+        if !report.passed { throw ExitCode(1) }
+    }
+}

@@ -39,8 +39,10 @@ let package = Package(
                 swiftSettings: numeric),
         .target(name: "Fabrication", dependencies: ["TensorCore", "Optics", "Storage", "Figures"], swiftSettings: numeric),
 
+        .target(name: "Pipeline", dependencies: ["Training", "Fabrication"], swiftSettings: numeric),
+
         .executableTarget(name: "phasemask", dependencies: [
-            "TensorCore", "Autodiff", "NeuralNetwork", "Optics", "Storage", "Training", "Fabrication",
+            "TensorCore", "Autodiff", "NeuralNetwork", "Optics", "Storage", "Training", "Fabrication", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
 

@@ -43,6 +43,7 @@ public final class PRSystem: ParameterCollection {
             masks.isFrozen = true
             filter.isFrozen = true
         }
+        if config.freezeMasks { masks.isFrozen = true }
     }
 
     public var snapshots: Int { masks.shape[0] }
@@ -77,6 +78,14 @@ public final class PRSystem: ParameterCollection {
         let z = initialization.estimate(measurements: y, masks: phi, kernel: y.tape.variable(filter))
         let (estimate, bottleneck) = try unet.forward(packChannels(z), training: training)
         return Output(measurements: y, initialization: z, estimate: estimate, bottleneck: bottleneck)
+    }
+}
+
+extension PRSystem {
+    /// Copies every parameter and batch-norm statistic from `other` (same architecture).
+    public func copyState(from other: PRSystem) {
+        for (mine, theirs) in zip(parameters, other.parameters) { mine.value.assign(theirs.value) }
+        for (mine, theirs) in zip(unet.buffers, other.unet.buffers) { mine.tensor.assign(theirs.tensor) }
     }
 }
 

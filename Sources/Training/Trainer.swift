@@ -30,8 +30,9 @@ public final class Trainer {
     public var logPath: String { (directory as NSString).appendingPathComponent("log.jsonl") }
 
     /// A fresh run, or (with `resume`) the continuation of the checkpoint in `directory`.
+    /// `startingFrom` copies φ, ψ, θ and batch-norm statistics from an existing system (fine-tuning).
     public init(config: TrainingConfig, splits: SceneSplits, teacher: PRSystem?, directory: String,
-                resume: Bool = false) throws {
+                resume: Bool = false, startingFrom initial: PRSystem? = nil) throws {
         if let first = config.problems().first { throw TrainingError.invalidConfiguration(first) }
         if config.mode == .student && teacher == nil {
             throw TrainingError.invalidConfiguration("student mode needs a teacher system")
@@ -49,14 +50,14 @@ public final class Trainer {
                 throw TrainingError.checkpoint(path: checkpoint, problem: "was written with different settings (only --epochs may change on --resume)")
             }
             system = try PRSystem(config: config)
-            for (mine, stored) in zip(system.parameters, loaded.system.parameters) { mine.value.assign(stored.value) }
-            for (mine, stored) in zip(system.unet.buffers, loaded.system.unet.buffers) { mine.tensor.assign(stored.tensor) }
+            system.copyState(from: loaded.system)
             progress = loaded.progress
             history = loaded.history
             optimizer = Adam(parameters: system.parameters, learningRate: Float(config.learningRate))
             if let state = loaded.optimizerState { try optimizer.restore(state) }
         } else {
             system = try PRSystem(config: config)
+            if let initial { system.copyState(from: initial) }
             if config.mode == .student && config.initFromTeacher, let teacher { system.warmStart(from: teacher) }
             optimizer = Adam(parameters: system.parameters, learningRate: Float(config.learningRate))
         }

@@ -50,6 +50,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var useFeatureLoss: Bool = true
     /// Student starts from the teacher's ψ, θ and first mask instead of random values.
     public var initFromTeacher: Bool = false
+    /// Keep the masks φ fixed (fine-tuning ψ and θ to a quantized mask).
+    public var freezeMasks: Bool = false
     /// Quantization levels K and SLM phase stroke (radians) shared by R(φ) and the quantizer.
     public var levels: Int = 8
     public var stroke: Double = 2 * Double.pi
@@ -67,6 +69,27 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var teacherCheckpoint: String? = nil
 
     public init() {}
+
+    /// Decoding tolerates files written before a field existed: missing keys keep their defaults.
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try read(.mode, &mode); try read(.snapshots, &snapshots); try read(.size, &size)
+        try read(.depth, &depth); try read(.channels, &channels); try read(.iterations, &iterations)
+        try read(.filterSize, &filterSize); try read(.weighting, &weighting); try read(.truncation, &truncation)
+        try read(.phaseScale, &phaseScale); try read(.epochs, &epochs); try read(.batchSize, &batchSize)
+        try read(.learningRate, &learningRate); try read(.alpha, &alpha); try read(.beta, &beta)
+        try read(.rho, &rho); try read(.useCDPLoss, &useCDPLoss); try read(.useFeatureLoss, &useFeatureLoss)
+        try read(.initFromTeacher, &initFromTeacher); try read(.freezeMasks, &freezeMasks)
+        try read(.levels, &levels); try read(.stroke, &stroke); try read(.noise, &noise)
+        try read(.snrDecibels, &snrDecibels); try read(.photons, &photons); try read(.trainSize, &trainSize)
+        try read(.validationSize, &validationSize); try read(.testSize, &testSize); try read(.seed, &seed)
+        try read(.dataDirectory, &dataDirectory)
+        teacherCheckpoint = try c.decodeIfPresent(String.self, forKey: .teacherCheckpoint)
+    }
 
     /// σ = 1 − α − β, the weight of the feature-distillation term.
     public var sigma: Double { 1 - alpha - beta }

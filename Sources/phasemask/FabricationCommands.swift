@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fabrication
+import Pipeline
 import Foundation
 import Optics
 import Storage
@@ -36,114 +37,15 @@ struct Export: ParsableCommand {
     @Option(help: "File name stem of the outputs.") var name: String = "design"
 
     func run() throws {
-        let source = try MaskInput(model: model, mask: mask)
-        let phi = source.phi
-        let constraints = try PhaseConstraints(levels: levels ?? source.config?.levels ?? 8,
-                                               stroke: stroke ?? source.config?.stroke ?? 2 * Double.pi,
-                                               levelPhases: try levelPhases.map(parseList))
-        let profile = try SLMCatalog.resolve(slm)
-        let table = try lut.map { try PhaseLUT.load(path: $0, maxGray: profile.maxGray) }
-        let settings = ExportSettings(constraints: constraints, profile: profile, superpixel: superpixel, lut: table,
-                                      fabrication: try fabricationSettings())
-        let export = try DesignExport(mask: phi, settings: settings, source: model ?? mask ?? "mask")
-        let f = oversampling ?? source.system?.sensing.oversampling ?? 1
-        let simulator = try Simulator(oversampling: f, phaseScale: Float(phaseScale ?? source.config?.phaseScale ?? Double.pi))
-        var verification: VerificationData? = nil
-        if scenes > 0 {
-            let images = try IDXFile.readFashionMNIST(.test, limit: scenes, directory: data).images.tensor(0..<scenes)
-            let field = try simulator.field(.intensity(Resize.resize(images, height: phi.shape[1], width: phi.shape[2])))
-            verification = try VerificationData.compute(scenes: field, export: export, oversampling: f,
-                                                        measure: simulator.measure)
-        }
-        let metrics = try source.metrics(quantized: export.quantized.phases, images: metricsImages)
-        let directory = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let metadata = DesignMetadata(softwareVersion: PhaseMaskVersion.string,
-                                      configurationJSON: try source.configurationJSON(options: options()), metrics: metrics)
-        let paths = try export.writeAll(to: directory, stem: name, metadata: metadata, verification: verification)
-        print(export.quantized.report)
-        for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { print(String(format: "%@ = %.4f", key, value)) }
-        print("SLM \(profile.name): superpixel \(export.layout.superpixel), margins top \(export.layout.top) "
-              + "left \(export.layout.left) bottom \(export.layout.bottom) right \(export.layout.right)")
-        if let plan = export.lithography { print(plan.summary(), terminator: "") }
-        paths.forEach { print("wrote \($0)") }
+        var o = ExportOptions(out: out)
+        o.model = model; o.mask = mask; o.levels = levels; o.stroke = stroke
+        o.levelPhases = try levelPhases.map(parseList)
+        o.slm = slm; o.superpixel = superpixel; o.lut = lut
+        o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch; o.conjugate = conjugate
+        o.scenes = scenes; o.oversampling = oversampling; o.phaseScale = phaseScale
+        o.metricsImages = metricsImages; o.data = data; o.name = name
+        print(try ExportJob.run(o).summary)
     }
-
-    private func fabricationSettings() throws -> FabricationSettings? {
-        switch (wavelength, index, pitch) {
-        case (nil, nil, nil): return nil
-        case let (w?, n?, p?): return FabricationSettings(wavelength: w, refractiveIndex: n, pixelPitch: p, conjugated: conjugate)
-        default: throw ValidationError("lithography needs all of --wavelength, --index and --pitch")
-        }
-    }
-
-    /// The export options as strings (stored in the design's configuration JSON).
-    private func options() -> [String: String] {
-        var options: [String: String] = ["slm": slm, "scenes": "\(scenes)"]
-        let optional: [String: CustomStringConvertible?] = [
-            "model": model, "mask": mask, "levels": levels, "stroke": stroke, "levelPhases": levelPhases,
-            "superpixel": superpixel, "lut": lut, "wavelength": wavelength, "index": index, "pitch": pitch,
-            "oversampling": oversampling, "phaseScale": phaseScale]
-        for case let (key, value?) in optional { options[key] = value.description }
-        if conjugate { options["conjugate"] = "true" }
-        return options
-    }
-}
-
-/// The mask to export: from a checkpoint (with its system and configuration) or an HDF5 dataset.
-struct MaskInput {
-    let phi: Tensor
-    let system: PRSystem?
-    var config: TrainingConfig? { system?.config }
-
-    init(model: String?, mask: String?) throws {
-        switch (model, mask) {
-        case (let path?, nil):
-            system = try Checkpoint.load(path).system
-            phi = system!.masks.value.copy()
-        case (nil, let spec?):
-            system = nil
-            phi = try readMaskDataset(spec)
-        default:
-            throw ValidationError("give exactly one of --model CKPT and --mask FILE.h5:/DATASET")
-        }
-    }
-
-    /// PSNR/SSIM on the first `images` test images with the trained mask and with the quantized one
-    /// (the system's mask is restored afterwards). Empty without a checkpoint or with 0 images.
-    func metrics(quantized: Tensor, images: Int) throws -> [String: Double] {
-        guard let system, images > 0 else { return [:] }
-        let c = system.config
-        let test = try SceneSplits.load(directory: c.dataDirectory, size: c.size, trainSize: 1, validationSize: 1,
-                                        testSize: images).test
-        let continuous = try Evaluation.evaluate(system, images: test, batchSize: c.batchSize)
-        let trained = system.masks.value.copy()
-        system.masks.value.assign(quantized)
-        defer { system.masks.value.assign(trained) }
-        let after = try Evaluation.evaluate(system, images: test, batchSize: c.batchSize)
-        return ["psnr_continuous_db": continuous.psnr, "ssim_continuous": continuous.ssim,
-                "psnr_quantized_db": after.psnr, "ssim_quantized": after.ssim]
-    }
-
-    /// The checkpoint's training configuration and the export options, as one JSON object.
-    func configurationJSON(options: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let exportJSON = String(decoding: try encoder.encode(options), as: UTF8.self)
-        guard let config else { return "{\"export\":\(exportJSON)}" }
-        let trainingJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
-        return "{\"export\":\(exportJSON),\"training\":\(trainingJSON)}"
-    }
-}
-
-/// Reads `FILE.h5:/DATASET` as a finite tensor.
-func readMaskDataset(_ spec: String) throws -> Tensor {
-    guard let split = spec.range(of: ":/") else {
-        throw ValidationError("--mask must be FILE.h5:/DATASET, got '\(spec)'")
-    }
-    let file = try HDF5File.open(path: String(spec[..<split.lowerBound]))
-    defer { try? file.close() }
-    return try file.readTensor(String(spec[spec.index(after: split.lowerBound)...]), requireFinite: true)
 }
 
 func parseList(_ text: String) throws -> [Double] {

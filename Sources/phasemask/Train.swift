@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Optics
+import Pipeline
 import TensorCore
 import Training
 
@@ -138,5 +139,33 @@ struct Reconstruct: ParsableCommand {
         if let p = r.psnr { line += String(format: "; against the stored scene: PSNR %.2f dB", p) }
         if let s = r.ssim { line += String(format: ", SSIM %.4f", s) }
         print(line)
+    }
+}
+
+struct FineTune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finetune",
+        abstract: "Freeze the mask at its quantized value and fine-tune ψ and θ to it.")
+
+    @Option(help: "Trained checkpoint.") var model: String
+    @Option(help: "Phase levels K (default: the checkpoint's).") var levels: Int?
+    @Option(help: "SLM phase stroke in units of π (default: the checkpoint's).") var stroke: Double?
+    @Option(help: "Fine-tuning epochs.") var epochs: Int = 2
+    @Option(help: "Output directory for the fine-tuned checkpoint.") var out: String
+    @Flag(help: "Continue the fine-tuning checkpoint in --out.") var resume = false
+    @Option(help: "Compute threads.") var threads: Int = 2
+
+    func run() throws {
+        if let levels, levels < 2 { throw ValidationError("--levels must be at least 2, got \(levels)") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        Threading.configure(threads: threads)
+        let o = try FineTuneJob.run(checkpoint: model, levels: levels, stroke: stroke.map { $0 * Double.pi },
+                                    epochs: epochs, directory: out, resume: resume) { print($0) }
+        let r = o.result
+        print(String(format: """
+            test PSNR/SSIM  continuous %.2f dB / %.4f   quantized %.2f dB / %.4f   fine-tuned %.2f dB / %.4f
+            fine-tuned checkpoint: %@
+            """, r.continuous.psnr, r.continuous.ssim, r.quantized.psnr, r.quantized.ssim,
+                     r.fineTuned.psnr, r.fineTuned.ssim, r.checkpoint))
     }
 }

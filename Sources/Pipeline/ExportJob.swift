@@ -1,0 +1,176 @@
+import Fabrication
+import Foundation
+import Optics
+import Storage
+import TensorCore
+import Training
+
+/// Everything `phasemask export` can be asked for, as plain values.
+public struct ExportOptions: Sendable {
+    /// Training checkpoint whose φ is exported, or an HDF5 dataset `FILE.h5:/DATASET` holding φ.
+    public var model: String?
+    public var mask: String?
+    public var levels: Int?
+    /// Radians.
+    public var stroke: Double?
+    /// Measured level phases in radians (non-uniform devices).
+    public var levelPhases: [Double]?
+    /// Built-in profile name or JSON profile path.
+    public var slm: String = "pluto-2"
+    public var superpixel: Int?
+    public var lut: String?
+    /// Lithography: metres, refractive index, metres.
+    public var wavelength: Double?
+    public var refractiveIndex: Double?
+    public var pitch: Double?
+    public var conjugate = false
+    public var scenes = 4
+    public var oversampling: Int?
+    public var phaseScale: Double?
+    public var metricsImages = 100
+    /// Metrics measured elsewhere (e.g. after fine-tuning) to store in `/design/metrics`.
+    public var extraMetrics: [String: Double] = [:]
+    public var data: String = IDXFile.fashionMNISTDirectory
+    public var out: String
+    public var name: String = "design"
+
+    public init(out: String) { self.out = out }
+
+    /// The options as strings, stored in the design's configuration JSON.
+    var recorded: [String: String] {
+        var options: [String: String] = ["slm": slm, "scenes": "\(scenes)"]
+        if let levelPhases { options["levelPhases"] = levelPhases.map { String($0) }.joined(separator: ",") }
+        let optional: [String: CustomStringConvertible?] = [
+            "model": model, "mask": mask, "levels": levels, "stroke": stroke,
+            "superpixel": superpixel, "lut": lut, "wavelength": wavelength, "index": refractiveIndex,
+            "pitch": pitch, "oversampling": oversampling, "phaseScale": phaseScale]
+        for case let (key, value?) in optional { options[key] = value.description }
+        if conjugate { options["conjugate"] = "true" }
+        return options
+    }
+}
+
+/// What an export produced.
+public struct ExportOutcome {
+    public let export: DesignExport
+    public let metrics: [String: Double]
+    public let paths: [String]
+
+    /// A human-readable account: quantization report, metrics, SLM placement, lithography, files.
+    public var summary: String {
+        var lines = ["\(export.quantized.report)"]
+        for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { lines.append(String(format: "%@ = %.4f", key, value)) }
+        let l = export.layout
+        lines.append("SLM \(l.profile.name): superpixel \(l.superpixel), margins top \(l.top) left \(l.left) bottom \(l.bottom) right \(l.right)")
+        if let plan = export.lithography { lines.append(plan.summary().trimmingCharacters(in: .newlines)) }
+        lines += paths.map { "wrote \($0)" }
+        return lines.joined(separator: "\n")
+    }
+}
+
+public enum ExportJob {
+    /// Quantizes the mask and writes the HDF5 design file, SLM frames and (with lithography settings)
+    /// binary masks, GDSII and summary into `options.out`.
+    public static func run(_ options: ExportOptions) throws -> ExportOutcome {
+        let source = try MaskInput(model: options.model, mask: options.mask)
+        let phi = source.phi
+        let constraints = try PhaseConstraints(levels: options.levels ?? source.config?.levels ?? 8,
+                                               stroke: options.stroke ?? source.config?.stroke ?? 2 * Double.pi,
+                                               levelPhases: options.levelPhases)
+        let profile = try SLMCatalog.resolve(options.slm)
+        let table = try options.lut.map { try PhaseLUT.load(path: $0, maxGray: profile.maxGray) }
+        let settings = ExportSettings(constraints: constraints, profile: profile, superpixel: options.superpixel,
+                                      lut: table, fabrication: try fabricationSettings(options))
+        let export = try DesignExport(mask: phi, settings: settings, source: options.model ?? options.mask ?? "mask")
+        let f = options.oversampling ?? source.system?.sensing.oversampling ?? 1
+        let simulator = try Simulator(oversampling: f,
+                                      phaseScale: Float(options.phaseScale ?? source.config?.phaseScale ?? Double.pi))
+        var verification: VerificationData? = nil
+        if options.scenes > 0 {
+            let images = try IDXFile.readFashionMNIST(.test, limit: options.scenes, directory: options.data)
+                .images.tensor(0..<options.scenes)
+            let field = try simulator.field(.intensity(Resize.resize(images, height: phi.shape[1], width: phi.shape[2])))
+            verification = try VerificationData.compute(scenes: field, export: export, oversampling: f,
+                                                        measure: simulator.measure)
+        }
+        var metrics = try source.metrics(quantized: export.quantized.phases, images: options.metricsImages)
+        metrics.merge(options.extraMetrics) { _, new in new }
+        let directory = URL(fileURLWithPath: options.out)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let metadata = DesignMetadata(softwareVersion: SoftwareVersion.string,
+                                      configurationJSON: try source.configurationJSON(options: options.recorded),
+                                      metrics: metrics)
+        let paths = try export.writeAll(to: directory, stem: options.name, metadata: metadata, verification: verification)
+        return ExportOutcome(export: export, metrics: metrics, paths: paths)
+    }
+
+    static func fabricationSettings(_ o: ExportOptions) throws -> FabricationSettings? {
+        switch (o.wavelength, o.refractiveIndex, o.pitch) {
+        case (nil, nil, nil): return nil
+        case let (w?, n?, p?): return FabricationSettings(wavelength: w, refractiveIndex: n, pixelPitch: p, conjugated: o.conjugate)
+        default: throw PipelineError("lithography needs all of --wavelength, --index and --pitch")
+        }
+    }
+}
+
+/// A problem with the options of a pipeline job.
+public struct PipelineError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The mask to export: from a checkpoint (with its system and configuration) or an HDF5 dataset.
+struct MaskInput {
+    let phi: Tensor
+    let system: PRSystem?
+    var config: TrainingConfig? { system?.config }
+
+    init(model: String?, mask: String?) throws {
+        switch (model, mask) {
+        case (let path?, nil):
+            system = try Checkpoint.load(path).system
+            phi = system!.masks.value.copy()
+        case (nil, let spec?):
+            system = nil
+            phi = try readMaskDataset(spec)
+        default:
+            throw PipelineError("give exactly one of --model CKPT and --mask FILE.h5:/DATASET")
+        }
+    }
+
+    /// PSNR/SSIM on the first `images` test images with the trained mask and with the quantized one
+    /// (the system's mask is restored afterwards). Empty without a checkpoint or with 0 images.
+    func metrics(quantized: Tensor, images: Int) throws -> [String: Double] {
+        guard let system, images > 0 else { return [:] }
+        let c = system.config
+        let test = try SceneSplits.load(directory: c.dataDirectory, size: c.size, trainSize: 1, validationSize: 1,
+                                        testSize: images).test
+        let continuous = try Evaluation.evaluate(system, images: test, batchSize: c.batchSize)
+        let trained = system.masks.value.copy()
+        system.masks.value.assign(quantized)
+        defer { system.masks.value.assign(trained) }
+        let after = try Evaluation.evaluate(system, images: test, batchSize: c.batchSize)
+        return ["psnr_continuous_db": continuous.psnr, "ssim_continuous": continuous.ssim,
+                "psnr_quantized_db": after.psnr, "ssim_quantized": after.ssim]
+    }
+
+    /// The checkpoint's training configuration and the export options, as one JSON object.
+    func configurationJSON(options: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let exportJSON = String(decoding: try encoder.encode(options), as: UTF8.self)
+        guard let config else { return "{\"export\":\(exportJSON)}" }
+        let trainingJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
+        return "{\"export\":\(exportJSON),\"training\":\(trainingJSON)}"
+    }
+}
+
+/// Reads `FILE.h5:/DATASET` as a finite tensor.
+public func readMaskDataset(_ spec: String) throws -> Tensor {
+    guard let split = spec.range(of: ":/") else {
+        throw PipelineError("--mask must be FILE.h5:/DATASET, got '\(spec)'")
+    }
+    let file = try HDF5File.open(path: String(spec[..<split.lowerBound]))
+    defer { try? file.close() }
+    return try file.readTensor(String(spec[spec.index(after: split.lowerBound)...]), requireFinite: true)
+}

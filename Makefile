@@ -26,13 +26,19 @@ release: setup
 test: setup
 	swift test
 
-## design: release build, then the main job
+## design: release build, then the main job (quick preset: teacher → student → quantize → fine-tune →
+## export into masks/ → verify), printing the results table
 design: release
-	$(RELEASE) bench kernels
+	$(RELEASE) design
 
 ## bench: benchmarks in release mode
 bench: release
 	$(RELEASE) bench kernels
+	$(RELEASE) bench optics
+	$(RELEASE) bench unet
+	$(RELEASE) bench train --snapshots 9
+	$(RELEASE) bench train --snapshots 1
+	$(RELEASE) bench simulate
 
 clean:
 	rm -rf .build

@@ -39,7 +39,7 @@ let package = Package(
                 swiftSettings: numeric),
         .target(name: "Fabrication", dependencies: ["TensorCore", "Optics", "Storage", "Figures"], swiftSettings: numeric),
 
-        .target(name: "Pipeline", dependencies: ["Training", "Fabrication"], swiftSettings: numeric),
+        .target(name: "Pipeline", dependencies: ["Training", "Fabrication", "Figures"], swiftSettings: numeric),
 
         .executableTarget(name: "phasemask", dependencies: [
             "TensorCore", "Autodiff", "NeuralNetwork", "Optics", "Storage", "Training", "Fabrication", "Pipeline",

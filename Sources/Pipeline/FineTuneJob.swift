@@ -28,7 +28,8 @@ public enum FineTuneJob {
         let masks = try Checkpoint.load(checkpoint).system.masks.value
         let quantized = try PhaseQuantizer(constraints).quantize(masks, source: checkpoint)
         log("quantized to \(constraints.levels) levels: \(quantized.report)")
-        let result = try FineTuning.run(checkpoint: checkpoint, quantizedMasks: quantized.phases, epochs: epochs,
+        let result = try FineTuning.run(checkpoint: checkpoint, quantizedMasks: quantized.phases,
+                                        levels: constraints.levels, stroke: constraints.stroke, epochs: epochs,
                                         directory: directory, resume: resume, log: log)
         return Outcome(result: result, report: quantized.report)
     }

@@ -8,6 +8,11 @@ import TensorCore
 /// the goal is only that the recovery fits it). Test PSNR/SSIM is reported for the continuous mask, the
 /// quantized mask before fine-tuning, and after fine-tuning.
 public enum FineTuning {
+    /// Bitwise equality of two tensors.
+    static func bitIdentical(_ a: Tensor, _ b: Tensor) -> Bool {
+        a.shape == b.shape && (0..<a.count).allSatisfy { a.pointer[$0].bitPattern == b.pointer[$0].bitPattern }
+    }
+
     public struct Result: Codable {
         public var continuous: EvaluationResult
         public var quantized: EvaluationResult
@@ -21,8 +26,9 @@ public enum FineTuning {
     ///   - quantizedMasks: φ after quantization, `[L, N, N]` radians (same shape as the system's masks).
     ///   - epochs: fine-tuning epochs.
     ///   - directory: output directory for the fine-tuned checkpoint and its log.
-    public static func run(checkpoint: String, quantizedMasks: Tensor, epochs: Int, directory: String,
-                           resume: Bool = false, log: @escaping (String) -> Void) throws -> Result {
+    ///   - levels, stroke: the constraints the masks were quantized with (recorded in the configuration).
+    public static func run(checkpoint: String, quantizedMasks: Tensor, levels: Int, stroke: Double, epochs: Int,
+                           directory: String, resume: Bool = false, log: @escaping (String) -> Void) throws -> Result {
         let trained = try Checkpoint.load(checkpoint).system
         guard quantizedMasks.shape == trained.masks.shape else {
             throw TrainingError.invalidConfiguration("quantized masks \(quantizedMasks.shape) do not match the checkpoint's \(trained.masks.shape)")
@@ -30,6 +36,8 @@ public enum FineTuning {
         var config = trained.config
         config.mode = config.snapshots == 1 ? .e2e : .teacher
         config.freezeMasks = true
+        config.levels = levels
+        config.stroke = stroke
         config.alpha = 1; config.beta = 0; config.rho = 0
         config.teacherCheckpoint = nil
         config.initFromTeacher = false
@@ -42,6 +50,9 @@ public enum FineTuning {
                    continuous.psnr, continuous.ssim, quantized.psnr, quantized.ssim))
         let trainer = try Trainer(config: config, splits: splits, teacher: nil, directory: directory,
                                   resume: resume, startingFrom: trained)
+        if resume && !bitIdentical(trainer.system.masks.value, quantizedMasks) {
+            throw TrainingError.checkpoint(path: trainer.checkpointPath, problem: "holds other masks than the quantized ones; fine-tune into a new directory")
+        }
         trainer.log = log
         InterruptFlag.install()
         try trainer.run()

@@ -44,9 +44,7 @@ public final class Trainer {
         let checkpoint = (directory as NSString).appendingPathComponent("checkpoint.h5")
         if resume {
             let loaded = try Checkpoint.load(checkpoint)
-            var stored = loaded.system.config
-            stored.epochs = config.epochs
-            guard stored == config else {
+            guard loaded.system.config.trainsLike(config) else {
                 throw TrainingError.checkpoint(path: checkpoint, problem: "was written with different settings (only --epochs may change on --resume)")
             }
             system = try PRSystem(config: config)

@@ -160,12 +160,29 @@ public enum Preset: String, CaseIterable, Sendable {
 extension TrainingConfig {
     /// Default distillation weights when the user gives none: α and β for the student objective
     /// (docs/method.md records the measurements behind them).
-    public static let defaultStudentAlpha = 0.6
-    public static let defaultStudentBeta = 0.2
+    public static let defaultStudentAlpha = 0.9
+    public static let defaultStudentBeta = 0.1
+    /// Whether `phasemask design` starts the student from the teacher (`--init-from-teacher`).
+    public static let defaultStudentWarmStart = true
 
     /// Fills in the student's α and β unless given explicitly.
     public mutating func applyStudentDefaults(alpha: Double?, beta: Double?) {
         self.alpha = alpha ?? Self.defaultStudentAlpha
         self.beta = beta ?? Self.defaultStudentBeta
+    }
+}
+
+extension TrainingConfig {
+    /// Whether a checkpoint written with `self` can be continued (or reused) as `other`: every setting
+    /// that shapes the trained parameters must agree. The epoch budget may differ, and the phase levels
+    /// and stroke only matter when the regularizer or frozen quantized masks use them.
+    public func trainsLike(_ other: TrainingConfig) -> Bool {
+        var a = self, b = other
+        a.epochs = 0; b.epochs = 0
+        if a.rho == 0 && b.rho == 0 && !a.freezeMasks && !b.freezeMasks {
+            a.levels = 0; b.levels = 0
+            a.stroke = 0; b.stroke = 0
+        }
+        return a == b
     }
 }

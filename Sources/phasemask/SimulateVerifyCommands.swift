@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fabrication
+import Pipeline
 import Foundation
 import Optics
 import Storage
@@ -70,14 +71,8 @@ struct Verify: ParsableCommand {
     @Option(help: "Largest accepted relative CDP error (per pattern, max-norm).") var tolerance: Double = 1e-5
 
     func run() throws {
-        let design = try DesignFile.read(path: file)
-        guard let v = design.verification else {
-            throw FabricationError(file, "no /verification data (exported with --scenes 0?)")
-        }
-        let simulator = try Simulator(oversampling: v.oversampling)
-        let frameFiles = noFrames ? [] : (frames.isEmpty ? DesignVerifier.frameFiles(besides: design) : frames)
-        let report = try DesignVerifier.verify(design, frames: frameFiles, tolerance: tolerance, measure: simulator.measure)
-        frameFiles.forEach { print("frame file \($0)") }
+        let chosen: [String]? = noFrames ? [] : (frames.isEmpty ? nil : frames)
+        let report = try VerifyJob.run(file: file, frames: chosen, tolerance: tolerance)
         print(report)
         if !report.passed { throw ExitCode(1) }
     }

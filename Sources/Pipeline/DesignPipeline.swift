@@ -1,0 +1,204 @@
+import Fabrication
+import Foundation
+import Optics
+import Storage
+import TensorCore
+import Training
+
+/// `phasemask design`: the whole product in one run.
+///
+/// teacher (L_t snapshots, E2E) → single-snapshot student distilled from it → quantize φ to K levels →
+/// fine-tune ψ, θ to the quantized mask → export (HDF5, SLM frames, preview PNG, lithography + GDSII)
+/// → verify the export → a table of test PSNR/SSIM for teacher and student (continuous, quantized,
+/// fine-tuned). Every stage lives in `workDirectory/<stage>` and is reused, resumed or retrained as its
+/// checkpoint and settings say (`Stage`); a retrained stage retrains the stages after it.
+public struct DesignPipeline {
+    public struct Options {
+        public var preset: Preset = .quick
+        public var teacherSnapshots = 9
+        public var size: Int?
+        public var epochs: Int?
+        public var studentEpochs: Int?
+        public var fineTuneEpochs = 2
+        public var trainSize: Int?
+        public var testSize: Int?
+        public var levels = 8
+        /// Radians.
+        public var stroke = 2 * Double.pi
+        public var alpha = TrainingConfig.defaultStudentAlpha
+        public var beta = TrainingConfig.defaultStudentBeta
+        public var rho = 0.0
+        public var initFromTeacher = TrainingConfig.defaultStudentWarmStart
+        public var seed: UInt64 = 0
+        public var slm = "pluto-2"
+        /// Lithography: design wavelength (m), refractive index, pixel pitch (m).
+        public var wavelength = 633e-9
+        public var refractiveIndex = 1.457
+        public var pitch = 8e-6
+        public var data = IDXFile.fashionMNISTDirectory
+        public var workDirectory = "runs/design"
+        public var outputDirectory = "masks"
+        public var name = "phasemask"
+        public var retrainTeacher = false
+
+        public init() {}
+
+        func teacherConfig() -> TrainingConfig {
+            var c = preset.config(mode: .teacher)
+            c.snapshots = teacherSnapshots
+            apply(&c)
+            if let epochs { c.epochs = epochs }
+            return c
+        }
+
+        func studentConfig(teacherCheckpoint: String) -> TrainingConfig {
+            var c = preset.config(mode: .student)
+            apply(&c)
+            if let e = studentEpochs ?? epochs { c.epochs = e }
+            c.alpha = alpha
+            c.beta = beta
+            c.initFromTeacher = initFromTeacher
+            c.teacherCheckpoint = teacherCheckpoint
+            return c
+        }
+
+        private func apply(_ c: inout TrainingConfig) {
+            if let size { c.size = size }
+            if let trainSize { c.trainSize = trainSize }
+            if let testSize { c.testSize = testSize }
+            c.levels = levels
+            c.stroke = stroke
+            c.rho = rho
+            c.seed = seed
+            c.dataDirectory = data
+        }
+    }
+
+    /// One row of the final table.
+    public struct Row: Codable {
+        public var system: String
+        public var psnr: Double
+        public var ssim: Double
+    }
+
+    public struct Outcome {
+        public var rows: [Row]
+        public var files: [String]
+        public var verification: VerificationReport
+        public var trainingSeconds: Double
+        public var wallSeconds: Double
+
+        /// The table a user reads at the end of `phasemask design`.
+        public var table: String {
+            var lines = ["system                               test PSNR (dB)   test SSIM",
+                         "-----------------------------------  --------------   ---------"]
+            for r in rows {
+                lines.append(r.system.padding(toLength: 37, withPad: " ", startingAt: 0)
+                             + String(format: "%14.2f   %9.4f", r.psnr, r.ssim))
+            }
+            lines.append("")
+            lines.append("verify: " + (verification.passed ? "passed" : "FAILED"))
+            lines.append("files:")
+            lines += files.map { "  \($0)" }
+            lines.append(String(format: "training time %@, wall time %@",
+                                ProgressReporter.duration(trainingSeconds), ProgressReporter.duration(wallSeconds)))
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    public let options: Options
+    public var log: (String) -> Void
+
+    public init(options: Options, log: @escaping (String) -> Void) {
+        self.options = options
+        self.log = log
+    }
+
+    public func run() throws -> Outcome {
+        let started = Benchmark.now()
+        let teacherStage = Stage(name: "teacher", directory: path(options.workDirectory, "teacher"))
+        let studentStage = Stage(name: "student", directory: path(options.workDirectory, "student"))
+        let fineTuneStage = Stage(name: "finetune", directory: path(options.workDirectory, "finetune"))
+        InterruptFlag.install()
+
+        let teacherConfig = options.teacherConfig()
+        let teacherTrained = try ensure(teacherStage, teacherConfig, force: options.retrainTeacher)
+        let studentConfig = options.studentConfig(teacherCheckpoint: teacherStage.checkpoint)
+        let studentTrained = try ensure(studentStage, studentConfig, force: teacherTrained)
+        let fineTune = try fineTuned(from: studentStage, into: fineTuneStage, force: studentTrained)
+
+        let splits = try SceneSplits.load(directory: teacherConfig.dataDirectory, size: teacherConfig.size,
+                                          trainSize: 1, validationSize: 1, testSize: teacherConfig.testSize)
+        let teacher = try Checkpoint.load(teacherStage.checkpoint)
+        let teacherScore = try Evaluation.evaluate(teacher.system, images: splits.test, batchSize: teacherConfig.batchSize)
+        let rows = [
+            Row(system: "teacher (L = \(options.teacherSnapshots))", psnr: teacherScore.psnr, ssim: teacherScore.ssim),
+            Row(system: "student, continuous mask", psnr: fineTune.result.continuous.psnr, ssim: fineTune.result.continuous.ssim),
+            Row(system: "student, quantized (K = \(options.levels))", psnr: fineTune.result.quantized.psnr, ssim: fineTune.result.quantized.ssim),
+            Row(system: "student, fine-tuned to quantized", psnr: fineTune.result.fineTuned.psnr, ssim: fineTune.result.fineTuned.ssim),
+        ]
+        var metrics = fineTune.metrics
+        metrics["psnr_teacher_db"] = teacherScore.psnr
+        metrics["ssim_teacher"] = teacherScore.ssim
+
+        var export = ExportOptions(out: options.outputDirectory)
+        export.model = fineTuneStage.checkpoint
+        export.levels = options.levels
+        export.stroke = options.stroke
+        export.slm = options.slm
+        export.wavelength = options.wavelength
+        export.refractiveIndex = options.refractiveIndex
+        export.pitch = options.pitch
+        export.metricsImages = 0
+        export.extraMetrics = metrics
+        export.data = options.data
+        export.name = options.name
+        let exported = try ExportJob.run(export)
+        log(exported.summary)
+        let preview = path(options.outputDirectory, "\(options.name)_preview.png")
+        try DesignPreview.write(checkpoint: fineTuneStage.checkpoint, scenes: splits.test, to: preview)
+        let designFile = path(options.outputDirectory, "\(options.name).h5")
+        let report = try VerifyJob.run(file: designFile)
+        let histories = try [teacherStage, studentStage, fineTuneStage].map { try Checkpoint.load($0.checkpoint).history }
+        let trainingSeconds = histories.joined().reduce(0) { $0 + $1.seconds }
+        return Outcome(rows: rows, files: exported.paths + [preview], verification: report,
+                       trainingSeconds: trainingSeconds, wallSeconds: Benchmark.now() - started)
+    }
+
+    /// Trains, resumes or reuses a stage; returns whether it trained anything.
+    func ensure(_ stage: Stage, _ config: TrainingConfig, force: Bool) throws -> Bool {
+        var state = stage.state(for: config)
+        if force && state != .absent { state = .stale }
+        switch state {
+        case .finished:
+            log("\(stage.name): reusing \(stage.checkpoint) (finished, same settings)")
+            return false
+        case .stale:
+            log("\(stage.name): settings changed or retraining requested; training again")
+            try stage.clear()
+        case .unfinished:
+            log("\(stage.name): resuming \(stage.checkpoint)")
+        case .absent:
+            log("\(stage.name): training \(config.mode.rawValue), L = \(config.snapshots), \(config.epochs) epochs")
+        }
+        let summary = try Runs.train(config, directory: stage.directory, resume: state == .unfinished, log: log)
+        log(String(format: "%@: test PSNR %.2f dB, SSIM %.4f", stage.name, summary.test.psnr, summary.test.ssim))
+        return true
+    }
+
+    /// Fine-tunes the student to its quantized mask (or reuses a finished fine-tuning).
+    func fineTuned(from student: Stage, into stage: Stage, force: Bool) throws -> FineTuneJob.Outcome {
+        var resume = FileManager.default.fileExists(atPath: stage.checkpoint)
+        if resume, let stored = try? Checkpoint.configuration(at: stage.checkpoint),
+           stored.levels != options.levels || stored.stroke != options.stroke {
+            log("finetune: quantization settings changed; fine-tuning again")
+            resume = false
+        }
+        if force || !resume { try stage.clear() }
+        if resume && !force { log("finetune: continuing or reusing \(stage.checkpoint)") }
+        return try FineTuneJob.run(checkpoint: student.checkpoint, levels: options.levels, stroke: options.stroke,
+                                   epochs: options.fineTuneEpochs, directory: stage.directory, resume: resume, log: log)
+    }
+}
+
+func path(_ directory: String, _ name: String) -> String { (directory as NSString).appendingPathComponent(name) }

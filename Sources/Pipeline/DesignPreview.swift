@@ -1,0 +1,45 @@
+import Autodiff
+import Figures
+import Foundation
+import TensorCore
+import Training
+
+/// The preview PNG of a design: for a few test scenes, the mask phase (cyclic colour map), the coded
+/// diffraction pattern (log scale, zero frequency centred), the ground truth and the reconstruction
+/// with its PSNR/SSIM.
+public enum DesignPreview {
+    public static func write(checkpoint: String, scenes: Tensor, count: Int = 3, to path: String) throws {
+        let system = try Checkpoint.load(checkpoint).system
+        let n = min(count, scenes.shape[0])
+        let images = scenes.slice(0..<n)
+        let tape = Tape(recording: false)
+        var rng = SeededGenerator(seed: 0)
+        let out = try system.forward(images, tape: tape, training: false, generator: &rng)
+        let size = system.config.size
+        let upscale = max(1, 160 / size)
+        let plane = size * size
+        var rows: [[ImagePanel?]] = []
+        for k in 0..<n {
+            let truth = images.slice(k..<(k + 1)).reshaped([size, size])
+            let estimate = out.estimate.value.slice(k..<(k + 1)).reshaped([size, size])
+            let cdp = Tensor(Array(out.measurements.value.buffer[(k * system.snapshots * plane)..<((k * system.snapshots + 1) * plane)]),
+                             shape: [size, size])
+            let psnr = ImageMetrics.psnr(estimate: estimate.reshaped([1, 1, size, size]), reference: truth.reshaped([1, 1, size, size]))
+            let ssim = ImageMetrics.ssim(estimate: estimate.reshaped([1, 1, size, size]), reference: truth.reshaped([1, 1, size, size]))
+            var clipped = estimate.array
+            for i in clipped.indices { clipped[i] = min(max(clipped[i], 0), 1) }
+            rows.append([
+                k == 0 ? ImagePanel.phase(system.masks.value.slice(0..<1).reshaped([size, size]), upscale: upscale,
+                                          caption: "φ (snapshot 1)") : nil,
+                ImagePanel.intensity(cdp, upscale: upscale, caption: "CDP"),
+                ImagePanel(truth, range: 0...1, upscale: upscale, caption: "scene"),
+                ImagePanel(Tensor(clipped, shape: [size, size]), range: 0...1, upscale: upscale,
+                           caption: String(format: "PSNR %.1f dB\nSSIM %.3f", psnr, ssim)),
+            ])
+        }
+        let grid = FigureGrid(title: "PhaseMask design preview",
+                              columnTitles: ["mask phase", "coded diffraction pattern", "ground truth", "reconstruction"],
+                              panels: rows)
+        try grid.writePNG(to: path)
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import TensorCore
+import Training
+
+struct Design: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Teacher → distilled single-snapshot student → quantize → fine-tune → export → verify.",
+        discussion: """
+            Stages live in --work (teacher/, student/, finetune/); a rerun reuses finished stages with the \
+            same settings, resumes interrupted ones and retrains stages whose settings changed.
+            """)
+
+    @Option(help: "Preset: quick (32×32, minutes), paper (96×96, 120 epochs), tiny (seconds).") var preset: String = "quick"
+    @Option(help: "Teacher snapshots L_t.") var snapshots: Int = 9
+    @Option(help: "Image size N (default: the preset's).") var size: Int?
+    @Option(help: "Teacher epochs (default: the preset's).") var epochs: Int?
+    @Option(help: "Student epochs (default: as the teacher).") var studentEpochs: Int?
+    @Option(help: "Fine-tuning epochs after quantization.") var finetuneEpochs: Int = 2
+    @Option(help: "Training images (default: the preset's).") var trainSize: Int?
+    @Option(help: "Test images (default: the preset's).") var testSize: Int?
+    @Option(help: "Phase levels K (a power of two for lithography).") var levels: Int = 8
+    @Option(help: "SLM phase stroke in units of π.") var stroke: Double = 2
+    @Option(help: "Student task weight α.") var alpha: Double = TrainingConfig.defaultStudentAlpha
+    @Option(help: "Student CDP-distillation weight β (feature weight is 1 − α − β).") var beta: Double = TrainingConfig.defaultStudentBeta
+    @Option(help: "Mask regularizer weight ρ.") var rho: Double = 0
+    @Flag(inversion: .prefixedNo, help: "Start the student from the teacher's ψ, θ and first mask.")
+    var initFromTeacher = TrainingConfig.defaultStudentWarmStart
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(help: "SLM profile for the bitmap: pluto-2, x13138, slm-200, meadowlark-1920x1152 or a JSON file.")
+    var slm: String = "pluto-2"
+    @Option(help: "Fabrication design wavelength in metres.") var wavelength: Double = 633e-9
+    @Option(help: "Substrate refractive index at that wavelength.") var index: Double = 1.457
+    @Option(help: "Fabricated pixel pitch in metres.") var pitch: Double = 8e-6
+    @Option(help: "Directory with the FashionMNIST IDX files.") var data: String = "/usr/share/datasets/fashion-mnist"
+    @Option(help: "Working directory for the training stages.") var work: String = "runs/design"
+    @Option(help: "Output directory for the exported files.") var out: String = "masks"
+    @Option(help: "File name stem of the exported files.") var name: String = "phasemask"
+    @Flag(help: "Retrain the teacher even if a finished one exists.") var retrainTeacher = false
+    @Option(help: "Compute threads.") var threads: Int = 2
+
+    func validate() throws {
+        guard Preset(rawValue: preset) != nil else { throw ValidationError("unknown preset '\(preset)'; choose quick, paper or tiny") }
+        guard snapshots >= 1 else { throw ValidationError("--snapshots must be at least 1") }
+        guard levels >= 2 else { throw ValidationError("--levels must be at least 2, got \(levels)") }
+        guard alpha >= 0, beta >= 0, alpha + beta <= 1 else {
+            throw ValidationError("need α ≥ 0, β ≥ 0 and α + β ≤ 1 (σ = 1 − α − β), got α \(alpha), β \(beta)")
+        }
+        guard finetuneEpochs >= 1 else { throw ValidationError("--finetune-epochs must be at least 1") }
+    }
+
+    func run() throws {
+        Threading.configure(threads: threads)
+        var o = DesignPipeline.Options()
+        o.preset = Preset(rawValue: preset)!
+        o.teacherSnapshots = snapshots
+        o.size = size; o.epochs = epochs; o.studentEpochs = studentEpochs; o.fineTuneEpochs = finetuneEpochs
+        o.trainSize = trainSize; o.testSize = testSize
+        o.levels = levels; o.stroke = stroke * Double.pi
+        o.alpha = alpha; o.beta = beta; o.rho = rho; o.initFromTeacher = initFromTeacher
+        o.seed = seed; o.slm = slm; o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch
+        o.data = data; o.workDirectory = work; o.outputDirectory = out; o.name = name
+        o.retrainTeacher = retrainTeacher
+        let outcome = try DesignPipeline(options: o) { print($0) }.run()
+        print("")
+        print(outcome.table)
+        if !outcome.verification.passed { throw ExitCode(1) }
+    }
+}

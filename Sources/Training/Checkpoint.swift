@@ -134,6 +134,8 @@ public struct EpochRecord: Codable, Equatable {
     public var validationSSIM: Double
     public var seconds: Double
     public var imagesPerSecond: Double
+    /// Peak bytes held by live tensors during the epoch (training steps and validation).
+    public var peakTensorBytes: Int?
 }
 
 func jsonString<T: Encodable>(_ value: T) throws -> String {

@@ -77,6 +77,7 @@ public final class Trainer {
             var order = Array(0..<splits.train.shape[0])
             order.shuffle(using: &shuffle)
             reporter.beginEpoch()
+            BufferPool.shared.resetPeak()
             let started = Benchmark.now()
             var lossSum = 0.0, taskSum = 0.0, stepsDone = 0
             for step in progress.step..<stepsPerEpoch {
@@ -96,7 +97,8 @@ public final class Trainer {
             let record = EpochRecord(epoch: epoch + 1, loss: lossSum / Double(max(stepsDone, 1)),
                                      task: taskSum / Double(max(stepsDone, 1)),
                                      validationPSNR: validation.psnr, validationSSIM: validation.ssim,
-                                     seconds: seconds, imagesPerSecond: Double(stepsDone * config.batchSize) / seconds)
+                                     seconds: seconds, imagesPerSecond: Double(stepsDone * config.batchSize) / seconds,
+                                     peakTensorBytes: BufferPool.shared.peakLiveBytes)
             history.append(record)
             progress = Checkpoint.Progress(epoch: epoch + 1, step: 0)
             try save()

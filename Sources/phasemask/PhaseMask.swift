@@ -6,7 +6,7 @@ struct PhaseMask: ParsableCommand {
         commandName: "phasemask",
         abstract: "Design coded phase masks for single-snapshot phase retrieval and export them for hardware.",
         version: PhaseMaskVersion.string,
-        subcommands: [Design.self, Train.self, Evaluate.self, FineTune.self, Reconstruct.self, ModelInfo.self, Export.self, Simulate.self,
+        subcommands: [Design.self, ExperimentCommand.self, Train.self, Evaluate.self, FineTune.self, Reconstruct.self, ModelInfo.self, Export.self, Simulate.self,
                       Verify.self, Bench.self]
     )
 

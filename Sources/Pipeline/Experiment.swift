@@ -1,0 +1,150 @@
+import Foundation
+import Storage
+import TensorCore
+import Training
+
+/// `phasemask experiment`: the paper's study in one command.
+///
+/// For every seed: teachers with each number of snapshots in `teacherSnapshots` (Fig. 2), a student
+/// distilled from each (Fig. 3), and, with the main teacher (`mainTeacherSnapshots`), the KD ablation
+/// of Table 1 — student with L_cdp + L_feat, L_cdp only, L_feat only, neither — plus the cold E2E and
+/// random-mask baselines. Every run lives in `output/runs/seed<s>/<name>` and is reused when finished
+/// with the same settings, so an interrupted experiment continues where it stopped.
+public struct Experiment {
+    public struct Options {
+        public var preset: Preset = .quick
+        public var seeds: [UInt64] = [0, 1, 2]
+        public var teacherSnapshots: [Int] = [1, 3, 5, 7, 9]
+        public var mainTeacherSnapshots = 9
+        public var epochs: Int?
+        public var trainSize: Int?
+        public var testSize: Int?
+        public var alpha = TrainingConfig.defaultStudentAlpha
+        public var beta = TrainingConfig.defaultStudentBeta
+        public var initFromTeacher = TrainingConfig.defaultStudentWarmStart
+        public var data = IDXFile.fashionMNISTDirectory
+        public var output = "experiment"
+        public init() {}
+    }
+
+    /// One trained system's outcome.
+    public struct RunResult: Codable {
+        public var name: String
+        public var seed: UInt64
+        public var snapshots: Int
+        public var psnr: Double
+        public var ssim: Double
+        public var trainingSeconds: Double
+        public var peakTensorBytes: Int
+        public var inferenceSecondsPerBatch: Double
+        public var inferenceBatch: Int
+        public var checkpoint: String
+    }
+
+    public let options: Options
+    public var log: (String) -> Void
+
+    public init(options: Options, log: @escaping (String) -> Void) {
+        self.options = options
+        self.log = log
+    }
+
+    /// The ablation variants of Table 1 (student names and which KD terms they use).
+    static let ablation: [(name: String, cdp: Bool, feat: Bool)] = [
+        ("student-cdp-feat", true, true), ("student-cdp", true, false),
+        ("student-feat", false, true), ("student-none", false, false),
+    ]
+
+    public func run() throws -> [RunResult] {
+        var results: [RunResult] = []
+        let snapshotsList = Array(Set(options.teacherSnapshots + [options.mainTeacherSnapshots])).sorted()
+        for seed in options.seeds {
+            let dir = path(path(options.output, "runs"), "seed\(seed)")
+            for lt in snapshotsList {
+                let teacher = try train("teacher-L\(lt)", config: teacherConfig(lt, seed), in: dir, seed: seed)
+                results.append(teacher)
+                if options.teacherSnapshots.contains(lt) && lt != options.mainTeacherSnapshots {
+                    results.append(try train("student-L\(lt)", config: studentConfig(teacher.checkpoint, seed, cdp: true, feat: true),
+                                             in: dir, seed: seed))
+                }
+                if lt == options.mainTeacherSnapshots {
+                    for v in Self.ablation {
+                        var r = try train(v.name, config: studentConfig(teacher.checkpoint, seed, cdp: v.cdp, feat: v.feat),
+                                          in: dir, seed: seed)
+                        results.append(r)
+                        if v.cdp && v.feat && options.teacherSnapshots.contains(lt) {
+                            r.name = "student-L\(lt)"
+                            results.append(r)
+                        }
+                    }
+                }
+            }
+            results.append(try train("e2e", config: baselineConfig(.e2e, seed), in: dir, seed: seed))
+            results.append(try train("random", config: baselineConfig(.random, seed), in: dir, seed: seed))
+            try save(results)
+        }
+        return results
+    }
+
+    func teacherConfig(_ snapshots: Int, _ seed: UInt64) -> TrainingConfig {
+        var c = options.preset.config(mode: .teacher)
+        c.snapshots = snapshots
+        apply(&c, seed)
+        return c
+    }
+
+    func studentConfig(_ teacher: String, _ seed: UInt64, cdp: Bool, feat: Bool) -> TrainingConfig {
+        var c = options.preset.config(mode: .student)
+        apply(&c, seed)
+        c.teacherCheckpoint = teacher
+        c.alpha = options.alpha
+        c.beta = options.beta
+        c.useCDPLoss = cdp
+        c.useFeatureLoss = feat
+        c.initFromTeacher = options.initFromTeacher
+        return c
+    }
+
+    func baselineConfig(_ mode: TrainingMode, _ seed: UInt64) -> TrainingConfig {
+        var c = options.preset.config(mode: mode)
+        apply(&c, seed)
+        return c
+    }
+
+    private func apply(_ c: inout TrainingConfig, _ seed: UInt64) {
+        if let e = options.epochs { c.epochs = e }
+        if let n = options.trainSize { c.trainSize = n }
+        if let n = options.testSize { c.testSize = n }
+        c.seed = seed
+        c.dataDirectory = options.data
+    }
+
+    /// Trains (or reuses) one run and measures it on the test split.
+    func train(_ name: String, config: TrainingConfig, in directory: String, seed: UInt64) throws -> RunResult {
+        let stage = Stage(name: "seed \(seed) \(name)", directory: path(directory, name))
+        let state = stage.state(for: config)
+        if state == .stale { try stage.clear() }
+        if state != .finished {
+            log("— seed \(seed), \(name): training (\(config.mode.rawValue), L = \(config.snapshots), \(config.epochs) epochs)")
+            _ = try Runs.train(config, directory: stage.directory, resume: state == .unfinished, log: log)
+        }
+        let loaded = try Checkpoint.load(stage.checkpoint)
+        let splits = try SceneSplits.load(directory: config.dataDirectory, size: config.size, trainSize: 1,
+                                          validationSize: 1, testSize: config.testSize)
+        let test = try Evaluation.evaluate(loaded.system, images: splits.test, batchSize: config.batchSize)
+        log(String(format: "  seed %llu, %@: test PSNR %.2f dB, SSIM %.4f", seed, name, test.psnr, test.ssim))
+        return RunResult(name: name, seed: seed, snapshots: config.snapshots, psnr: test.psnr, ssim: test.ssim,
+                         trainingSeconds: loaded.history.reduce(0) { $0 + $1.seconds },
+                         peakTensorBytes: loaded.history.compactMap(\.peakTensorBytes).max() ?? 0,
+                         inferenceSecondsPerBatch: test.secondsPerBatch, inferenceBatch: test.batchSize,
+                         checkpoint: stage.checkpoint)
+    }
+
+    /// Raw results as JSON beside the report (`results.json`).
+    func save(_ results: [RunResult]) throws {
+        try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(results), to: path(options.output, "results.json"))
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import TensorCore
+import Training
+
+struct ExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment",
+        abstract: "Reproduce the paper's study: KD ablation over seeds, snapshot sweeps, reconstructions, costs → report.md.")
+
+    @Option(help: "Preset: quick, paper or tiny.") var preset: String = "quick"
+    @Option(help: "Seeds, comma-separated (default 0,1,2).") var seeds: String = "0,1,2"
+    @Option(help: "Teacher snapshot counts for Figures 2 and 3, comma-separated.") var teacherSnapshots: String = "1,3,5,7,9"
+    @Option(help: "Teacher snapshots for Table 1.") var mainTeacher: Int = 9
+    @Option(help: "Epochs per run (default: the preset's).") var epochs: Int?
+    @Option(help: "Training images (default: the preset's).") var trainSize: Int?
+    @Option(help: "Test images (default: the preset's).") var testSize: Int?
+    @Option(help: "Student task weight α.") var alpha: Double = TrainingConfig.defaultStudentAlpha
+    @Option(help: "Student CDP-distillation weight β.") var beta: Double = TrainingConfig.defaultStudentBeta
+    @Flag(inversion: .prefixedNo, help: "Start students from the teacher's ψ, θ and first mask.")
+    var initFromTeacher = TrainingConfig.defaultStudentWarmStart
+    @Option(help: "Directory with the FashionMNIST IDX files.") var data: String = "/usr/share/datasets/fashion-mnist"
+    @Option(help: "Output folder (report.md, figures, results.json, runs/).") var out: String = "experiment"
+    @Option(help: "Compute threads.") var threads: Int = 2
+
+    func parseList<T>(_ text: String, _ name: String, _ make: (Substring) -> T?) throws -> [T] {
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces)[...] }
+        let values = items.compactMap(make)
+        guard !values.isEmpty, values.count == items.count else {
+            throw ValidationError("--\(name) must be a comma-separated list of numbers, got '\(text)'")
+        }
+        return values
+    }
+
+    func run() throws {
+        guard let p = Preset(rawValue: preset) else { throw ValidationError("unknown preset '\(preset)'") }
+        guard alpha >= 0, beta >= 0, alpha + beta <= 1 else { throw ValidationError("need α, β ≥ 0 and α + β ≤ 1") }
+        var o = Experiment.Options()
+        o.preset = p
+        o.seeds = try parseList(seeds, "seeds") { UInt64($0) }
+        o.teacherSnapshots = try parseList(teacherSnapshots, "teacher-snapshots") { Int($0) }.filter { $0 >= 1 }
+        o.mainTeacherSnapshots = mainTeacher
+        o.epochs = epochs; o.trainSize = trainSize; o.testSize = testSize
+        o.alpha = alpha; o.beta = beta; o.initFromTeacher = initFromTeacher
+        o.data = data; o.output = out
+        Threading.configure(threads: threads)
+        let results = try Experiment(options: o) { print($0) }.run()
+        let command = (["phasemask"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        let files = try ExperimentReport(options: o, results: results, command: command).write()
+        files.forEach { print("wrote \($0)") }
+    }
+}

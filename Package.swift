@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CZlib", "TestSupport"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Storage", "TensorCore"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "TestSupport"]),
         .testTarget(name: "FabricationTests", dependencies: ["Fabrication", "Storage", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

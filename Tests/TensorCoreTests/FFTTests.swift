@@ -3,21 +3,7 @@ import TestSupport
 import XCTest
 
 final class FFTTests: XCTestCase {
-    func randomField(_ shape: [Int], seed: UInt64) -> ComplexField {
-        var rng = SeededGenerator(seed: seed)
-        return ComplexField(storage: Tensor.normal(shape + [2], generator: &rng))
-    }
-
-    /// Inner product ⟨a, b⟩ = Σ conj(a)·b in Double, as (re, im).
-    func inner(_ a: ComplexField, _ b: ComplexField) -> (Double, Double) {
-        var re = 0.0, im = 0.0
-        for k in 0..<a.count {
-            let (ar, ai) = a[k], (br, bi) = b[k]
-            re += Double(ar) * Double(br) + Double(ai) * Double(bi)
-            im += Double(ar) * Double(bi) - Double(ai) * Double(br)
-        }
-        return (re, im)
-    }
+    func inner(_ a: ComplexField, _ b: ComplexField) -> (Double, Double) { innerProduct(a, b) }
 
     func testForwardMatchesNaiveDFT() {
         let x = randomField([3, 6, 5], seed: 1)

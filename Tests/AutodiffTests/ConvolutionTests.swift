@@ -116,8 +116,12 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testThreadedTilesAgreeWithSerialAndAreReproducible() {
-        let saved = (Parallel.threads, ConvolutionTiling.scratchFloats, ConvolutionTiling.minimumRows)
-        defer { (Parallel.threads, ConvolutionTiling.scratchFloats, ConvolutionTiling.minimumRows) = saved }
+        let saved = (Parallel.threads, ConvolutionTiling.scratchFloats, ConvolutionTiling.minimumRows, BLAS.threads)
+        defer {
+            (Parallel.threads, ConvolutionTiling.scratchFloats, ConvolutionTiling.minimumRows) = (saved.0, saved.1, saved.2)
+            BLAS.setThreads(saved.3)
+        }
+        BLAS.setThreads(1)  // tiles run on their own threads only when OpenBLAS runs on one
         (ConvolutionTiling.scratchFloats, ConvolutionTiling.minimumRows) = (200, 2)
         let ops: [(Variable, Variable, Variable) -> Variable] = [
             { conv2d($0, weight: $1, bias: $2) }, { transposedConv2x2($0, weight: $1, bias: $2) },

@@ -80,10 +80,19 @@ final class UNetTests: XCTestCase {
     }
 
     /// Finite differences through the whole network (batch norm, max-pool, skips), for the input
-    /// and every parameter, on a loss that reads both outputs, in training mode (batch statistics)
-    /// and in evaluation mode (running statistics, after a few training passes).
+    /// and every parameter, on a loss that reads both outputs, in evaluation mode (running
+    /// statistics, after a few training passes) and in training mode (batch statistics).
+    ///
+    /// Tolerances: each op's gradient is checked tightly in AutodiffTests; here the point is the
+    /// composition (every parameter on the tape, gradients of reused activations accumulated, skips
+    /// wired), whose failures are errors of order 100%. Central differences of a Float32 network
+    /// with ReLU/max-pool kinks are only good to a few percent (see ParameterGradientCheck.swift),
+    /// and in training mode batch statistics over 2 images couple every kink to every output, so
+    /// the tolerance is 10% in evaluation and 25% in training mode. Checked when written: 12 other
+    /// seeds pass under three OpenBLAS kernel families, and this seed fails when one batch-norm
+    /// backward term is halved, the skip gradient is dropped, or max-pool gradients are misrouted.
     func testGradients() throws {
-        for training in [true, false] {
+        for (training, tolerance) in [(false, 0.1), (true, 0.25)] {
             let net = tinyNet()
             let x = Parameter("input", input([2, 2, 8, 8]))
             if !training {
@@ -91,7 +100,7 @@ final class UNetTests: XCTestCase {
             }
             var rng = SeededGenerator(seed: 3)
             let weightBottleneck = Tensor.normal([2, 8, 2, 2], generator: &rng)
-            let failures = checkParameterGradients([x] + net.parameters) { tape in
+            let failures = checkParameterGradients([x] + net.parameters, tolerance: tolerance) { tape in
                 let (out, feat) = try! net.forward(tape.variable(x), training: training)
                 return (sum(out) + sum(feat * tape.constant(weightBottleneck))).node
             }

@@ -107,8 +107,16 @@ struct TileMatrix {
 /// Runs `body(tiles[i], scratch)` for every tile, the tiles split into contiguous chunks over
 /// `Parallel.threads` threads; each chunk gets its own `Scratch` from `makeScratch()`. Returns the
 /// scratch objects in chunk order (for deterministic reductions of per-chunk partial results).
+///
+/// One level of parallelism: when OpenBLAS itself runs more than one thread, the tiles run one
+/// after the other and the parallelism is OpenBLAS's (both at once oversubscribe the cores).
 func forEachTile<Scratch>(_ tiles: [PixelTile], makeScratch: () -> Scratch,
                           _ body: (PixelTile, Scratch) -> Void) -> [Scratch] {
+    if BLAS.threads > 1 || Parallel.threads <= 1 {
+        let scratch = makeScratch()
+        for tile in tiles { body(tile, scratch) }
+        return [scratch]
+    }
     var results: [(Int, Scratch)] = []
     let lock = NSLock()
     Parallel.chunks(tiles.count) { range in

@@ -103,20 +103,27 @@ final class CDPWorkspace {
         transformForward(into: spectrum)
     }
 
-    /// `out ← Pᴴ F̃ᴴ spectrum` (unscaled inverse transform, then crop to the scene window). Clobbers
-    /// `spectrum` when there is no oversampling (the transform is done in place).
-    func adjoint(_ spectrum: Tensor, into out: UnsafeMutablePointer<Float>) {
+    /// `Pᴴ F̃ᴴ spectrum` (unscaled inverse transform, then crop to the scene window), returned without a
+    /// copy when possible: with no oversampling the transform runs in place and the result is the
+    /// spectrum buffer itself (clobbering `spectrum`), otherwise it is cropped into `scratch`.
+    func adjoint(_ spectrum: Tensor, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
         let g = geometry
         if g.factor == 1 {
             SliceFFT.execute(inversePlan, spectrum.pointer, spectrum.pointer, count: g.detectorPixels)
-            out.update(from: spectrum.pointer, count: 2 * g.scenePixels)
-            return
+            return UnsafePointer(spectrum.pointer)
         }
         SliceFFT.execute(inversePlan, spectrum.pointer, back.pointer, count: g.detectorPixels)
         for i in 0..<g.height {
-            (out + 2 * i * g.width).update(from: back.pointer + 2 * ((g.top + i) * g.paddedWidth + g.left),
-                                           count: 2 * g.width)
+            (scratch + 2 * i * g.width).update(from: back.pointer + 2 * ((g.top + i) * g.paddedWidth + g.left),
+                                               count: 2 * g.width)
         }
+        return UnsafePointer(scratch)
+    }
+
+    /// `out ← Pᴴ F̃ᴴ spectrum` (see `adjoint(_:scratch:)`; clobbers `spectrum` without oversampling).
+    func adjoint(_ spectrum: Tensor, into out: UnsafeMutablePointer<Float>) {
+        let result = adjoint(spectrum, scratch: out)
+        if result != UnsafePointer(out) { out.update(from: result, count: 2 * geometry.scenePixels) }
     }
 
     /// `spectrum ← (scale · w) ⊙ spectrum` with real detector-plane weights `w`.

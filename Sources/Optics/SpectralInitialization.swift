@@ -45,9 +45,17 @@ public struct SpectralInitialization: Equatable, Sendable {
     public let oversampling: Int
     /// Seed of the fixed starting point z₀.
     public let startSeed: UInt64
+    /// Bytes the T applications of Γ may keep for their backward pass. When the products `B_ℓ v_ℓ` of
+    /// all T applications fit (`T·B·L·H·W` complex Float32 numbers, e.g. 59 MB for B = 32, L = 9,
+    /// 32×32, T = 25) they are kept and Γ's backward needs two FFTs per (sample, snapshot) instead of
+    /// four; otherwise (1.06 GB for B = 64, L = 9, 96×96) they are recomputed. 0 always recomputes.
+    public let productBudget: Int
+
+    /// The default `productBudget`: 256 MiB.
+    public static let defaultProductBudget = 256 << 20
 
     public init(iterations: Int = 25, weighting: Weighting = defaultWeighting, oversampling: Int = 1,
-                startSeed: UInt64 = 0x5EED_0001) throws {
+                startSeed: UInt64 = 0x5EED_0001, productBudget: Int = defaultProductBudget) throws {
         guard iterations >= 1 else { throw OpticsError("spectral initialization needs at least 1 iteration, got \(iterations)") }
         guard oversampling >= 1 else { throw OpticsError("oversampling factor must be an integer ≥ 1, got \(oversampling)") }
         if case .truncated(let f) = weighting, !(f > 0 && f <= 1) {
@@ -57,6 +65,7 @@ public struct SpectralInitialization: Equatable, Sendable {
         self.weighting = weighting
         self.oversampling = oversampling
         self.startSeed = startSeed
+        self.productBudget = productBudget
     }
 
     /// The normalized Gaussian `ψ[a, c] ∝ exp(−((a − p)² + (c − p)²) / (2σ²))`, `Σψ = 1`, `p = (k−1)/2`;
@@ -105,7 +114,10 @@ public struct SpectralInitialization: Equatable, Sendable {
         precondition(y.shape.count == 4 && masks.shape.count == 3 && y.shape[1] == masks.shape[0]
                      && y.shape[2] == oversampling * masks.shape[1] && y.shape[3] == oversampling * masks.shape[2],
                      "spectral initialization: measurements \(y.shape) do not match masks \(masks.shape) at oversampling \(oversampling)")
-        let gamma = SpectralOperator(masks: masks, weights: weights(y), oversampling: oversampling)
+        let kept = iterations * SpectralOperator.productBytes(batch: y.shape[0], snapshots: masks.shape[0],
+                                                              height: masks.shape[1], width: masks.shape[2])
+        let gamma = SpectralOperator(masks: masks, weights: weights(y), oversampling: oversampling,
+                                     keepsProducts: kept <= productBudget)
         var z = y.tape.constant(startingPoint(batch: y.shape[0], height: masks.shape[1], width: masks.shape[2]))
         for _ in 0..<iterations {
             z = normalizePerSample(filter2D(gamma.apply(z), kernel: kernel))

@@ -13,21 +13,27 @@ import TensorCore
 /// Shapes: `z` complex `[B, H, W]`; `masks` real `[L, H, W]` (radians); `weights` real `[B, L, H', W']`
 /// with `H' = fH`, `W' = fW`; output complex `[B, H, W]`.
 ///
-/// One tape node that stores only its input z (plus references to φ and w, which live anyway): the
-/// backward pass recomputes the per-snapshot spectra, so a T-step unrolled initialization keeps
-/// O(T·B·H·W) numbers on the tape instead of O(T·B·L·H'·W'). Backward, with output gradient ḡ and
-/// `B_ℓ = Pᴴ Fᴴ diag(w_ℓ) F P` (Hermitian), `v_ℓ = m_ℓ ⊙ z`, `r_ℓ = m_ℓ ⊙ ḡ`:
+/// Memory: by default one tape node stores only its input z (plus references to φ and w, which live
+/// anyway) and the backward pass recomputes the per-snapshot spectra, so a T-step unrolled
+/// initialization keeps O(T·B·H·W) numbers on the tape instead of O(T·B·L·H'·W'). With `keepsProducts`
+/// the forward also keeps `B_ℓ v_ℓ` for every (sample, snapshot), `B·L·H·W` complex numbers per
+/// application, which saves two of the four FFTs per (sample, snapshot) in the backward pass
+/// (`SpectralInitialization.productBudget` chooses).
+///
+/// Backward, with output gradient ḡ and `B_ℓ = Pᴴ Fᴴ diag(w_ℓ) F P` (Hermitian), `v_ℓ = m_ℓ ⊙ z`,
+/// `r_ℓ = m_ℓ ⊙ ḡ`:
 /// - z: Γ is C-linear and Hermitian, so `ḡz += Γ ḡ = (1/L) Σ_ℓ conj(m_ℓ) ⊙ B_ℓ r_ℓ`;
 /// - w: `∂L/∂w_ℓk = (1/L) Re(conj(G_ℓk) · X_ℓk)` with `X_ℓ = A_ℓ z`, `G_ℓ = A_ℓ ḡ`
 ///   (from `dΓz = (1/L) A_ℓᴴ(dw_ℓ ⊙ X_ℓ)` and `dL = Re⟨ḡ, dΓz⟩`);
 /// - φ: `dm = j·m·dφ` perturbs both the modulation and the demodulation,
 ///   `dΓz = (1/L) Σ_ℓ [−j dφ ⊙ conj(m_ℓ) ⊙ B_ℓ v_ℓ + conj(m_ℓ) ⊙ B_ℓ(j dφ ⊙ v_ℓ)]`; using B_ℓ = B_ℓᴴ,
 ///   `∂L/∂φ_ℓ = (1/L) Σ_b [Im(conj(r_ℓ) ⊙ B_ℓ v_ℓ) − Im(conj(B_ℓ r_ℓ) ⊙ v_ℓ)]` (elementwise).
-/// The backward costs 2 forward and 2 inverse FFTs per (sample, snapshot) when φ or w need gradients,
-/// 1 + 1 when only z does.
+/// The backward costs per (sample, snapshot) 1 forward and 1 inverse FFT for `B_ℓ r_ℓ`, plus 1 + 1
+/// for `B_ℓ v_ℓ` when φ needs a gradient and the products were not kept (w needs `X_ℓ`: 1 forward).
 public func spectralOperator(_ z: ComplexVariable, masks: Variable, weights: Variable,
-                             oversampling: Int = 1) -> ComplexVariable {
-    SpectralOperator(masks: masks, weights: weights, oversampling: oversampling).apply(z)
+                             oversampling: Int = 1, keepsProducts: Bool = false) -> ComplexVariable {
+    SpectralOperator(masks: masks, weights: weights, oversampling: oversampling,
+                     keepsProducts: keepsProducts).apply(z)
 }
 
 /// Γ for fixed masks and weights; the phasor table exp(jφ) is computed once and shared by every
@@ -36,8 +42,10 @@ struct SpectralOperator {
     let masks: Variable, weights: Variable
     let table: ComplexField
     let oversampling: Int
+    /// Whether `apply` keeps `B_ℓ v_ℓ` for the backward pass (only when φ needs a gradient).
+    let keepsProducts: Bool
 
-    init(masks: Variable, weights: Variable, oversampling: Int) {
+    init(masks: Variable, weights: Variable, oversampling: Int, keepsProducts: Bool = false) {
         precondition(masks.shape.count == 3 && weights.shape.count == 4 && weights.shape[1] == masks.shape[0]
                      && weights.shape[2] == oversampling * masks.shape[1]
                      && weights.shape[3] == oversampling * masks.shape[2],
@@ -46,25 +54,34 @@ struct SpectralOperator {
         self.weights = weights
         self.table = phasorTable(masks.value)
         self.oversampling = oversampling
+        self.keepsProducts = keepsProducts && masks.needsGradient
     }
 
     var snapshots: Int { masks.shape[0] }
     var geometry: CDPGeometry { CDPGeometry(height: masks.shape[1], width: masks.shape[2], factor: oversampling) }
 
+    /// Bytes one application keeps when products are kept: `B·L·H·W` complex Float32 numbers.
+    static func productBytes(batch: Int, snapshots: Int, height: Int, width: Int) -> Int {
+        batch * snapshots * height * width * 2 * MemoryLayout<Float>.size
+    }
+
     func apply(_ z: ComplexVariable) -> ComplexVariable {
         precondition(z.shape.count == 3 && z.shape[0] == weights.shape[0] && z.shape[1...] == masks.shape[1...],
                      "Γ: z \(z.shape) must be [B, H, W] for masks \(masks.shape) and weights \(weights.shape)")
         let out = Tensor(uninitialized: z.node.value.shape)
-        applyForward(z.node.value.pointer, into: out.pointer, batch: z.shape[0])
+        let products = keepsProducts && z.tape.isRecording
+            ? Tensor(uninitialized: [weights.shape[0], snapshots, 2 * geometry.scenePixels]) : nil
+        applyForward(z.node.value.pointer, into: out.pointer, batch: z.shape[0], products: products?.pointer)
         let op = self
         let node = z.tape.record(out, inputs: [z.node, masks.node, weights.node]) { o in
-            op.backward(o.gradient!, z: z)
+            op.backward(o.gradient!, z: z, products: products)
         }
         return ComplexVariable(node: node, tape: z.tape)
     }
 
-    /// `out_b ← Γ z_b` for every sample.
-    func applyForward(_ z: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, batch: Int) {
+    /// `out_b ← Γ z_b` for every sample; with `products`, also `products[b, ℓ] ← B_ℓ v_bℓ`.
+    func applyForward(_ z: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, batch: Int,
+                      products: UnsafeMutablePointer<Float>? = nil) {
         let g = geometry, n = g.scenePixels, l = snapshots, invL = 1 / Float(l)
         _ = forEachPiece(batch) { _, samples in
             let ws = CDPWorkspace(g)
@@ -76,14 +93,15 @@ struct SpectralOperator {
                     ws.forwardModulated(mask: m, field: z + 2 * b * n, into: ws.spectrumA)
                     ws.weight(ws.spectrumA, by: weights.value.pointer + (b * l + s) * g.detectorPixels,
                               scale: ws.inverseCount)
-                    ws.adjoint(ws.spectrumA, into: ws.bv.pointer)
-                    accumulateDemodulated(ws.bv.pointer, mask: m, scale: invL, into: acc, count: n)
+                    let bv = ws.adjoint(ws.spectrumA, scratch: ws.bv.pointer)
+                    accumulateDemodulated(bv, mask: m, scale: invL, into: acc, count: n)
+                    products?.advanced(by: 2 * (b * l + s) * n).update(from: bv, count: 2 * n)
                 }
             }
         }
     }
 
-    private func backward(_ gOut: Tensor, z: ComplexVariable) {
+    private func backward(_ gOut: Tensor, z: ComplexVariable, products: Tensor?) {
         let g = geometry, n = g.scenePixels, l = snapshots, invL = 1 / Float(l), batch = z.shape[0]
         let needZ = z.needsGradient, needPhi = masks.needsGradient, needW = weights.needsGradient
         let gz = needZ ? z.node.gradientBuffer().pointer : nil
@@ -92,40 +110,58 @@ struct SpectralOperator {
         let partial = Tensor(zeros: needPhi ? [maxPieces * l * n] : [0])
         let pieces = forEachPiece(batch) { piece, samples in
             let ws = CDPWorkspace(g)
-            let v = ws.v.pointer, r = ws.r.pointer, bv = ws.bv.pointer, br = ws.br.pointer
             for b in samples {
+                let zb = z.node.value.pointer + 2 * b * n, gb = gOut.pointer + 2 * b * n
                 for s in 0..<l {
                     let m = table.pointer + 2 * s * n, w = weights.value.pointer + (b * l + s) * g.detectorPixels
-                    ws.modulate(m, gOut.pointer + 2 * b * n, into: r)
-                    ws.forward(r, into: ws.spectrumB)                           // G = A r
-                    if needPhi || needW {
-                        ws.modulate(m, z.node.value.pointer + 2 * b * n, into: v)
-                        ws.forward(v, into: ws.spectrumA)                       // X = A v
+                    ws.forwardModulated(mask: m, field: gb, into: ws.spectrumB)              // G = A r
+                    if needW || (needPhi && products == nil) {
+                        ws.forwardModulated(mask: m, field: zb, into: ws.spectrumA)          // X = A v
                     }
                     if let gw {
-                        let X = ws.spectrumA.pointer, G = ws.spectrumB.pointer
-                        let dst = gw + (b * l + s) * g.detectorPixels
-                        let c = invL * ws.inverseCount   // X̃ = √N·X, G̃ = √N·G
-                        for k in 0..<g.detectorPixels { dst[k] += c * (G[2 * k] * X[2 * k] + G[2 * k + 1] * X[2 * k + 1]) }
+                        accumulateWeightGradient(ws, into: gw + (b * l + s) * g.detectorPixels, scale: invL)
                     }
                     guard needZ || needPhi else { continue }
                     ws.weight(ws.spectrumB, by: w, scale: ws.inverseCount)
-                    ws.adjoint(ws.spectrumB, into: br)                          // B r
+                    let br = ws.adjoint(ws.spectrumB, scratch: ws.br.pointer)                // B r
                     if let gz { accumulateDemodulated(br, mask: m, scale: invL, into: gz + 2 * b * n, count: n) }
-                    if needPhi {
+                    guard needPhi else { continue }
+                    let bv: UnsafePointer<Float>                                             // B v
+                    if let products {
+                        bv = UnsafePointer(products.pointer + 2 * (b * l + s) * n)
+                    } else {
                         ws.weight(ws.spectrumA, by: w, scale: ws.inverseCount)
-                        ws.adjoint(ws.spectrumA, into: bv)                      // B v
-                        let dst = partial.pointer + (piece * l + s) * n
-                        for k in 0..<n {
-                            let first = r[2 * k] * bv[2 * k + 1] - r[2 * k + 1] * bv[2 * k]     // Im(conj(r)·Bv)
-                            let second = br[2 * k] * v[2 * k + 1] - br[2 * k + 1] * v[2 * k]    // Im(conj(Br)·v)
-                            dst[k] += invL * (first - second)
-                        }
+                        bv = ws.adjoint(ws.spectrumA, scratch: ws.bv.pointer)
                     }
+                    accumulatePhaseGradient(mask: m, field: zb, gradient: gb, br: br, bv: bv, scale: invL,
+                                            into: partial.pointer + (piece * l + s) * n, count: n)
                 }
             }
         }
         if needPhi { reducePieces(partial, pieces: pieces, into: masks.node.gradientBuffer().pointer) }
+    }
+
+    /// `ḡw_k += scale · Re(conj(G_k) X_k) / N` from the unscaled spectra `G̃ = √N·G` (spectrum B) and
+    /// `X̃ = √N·X` (spectrum A).
+    private func accumulateWeightGradient(_ ws: CDPWorkspace, into dst: UnsafeMutablePointer<Float>, scale: Float) {
+        let X = ws.spectrumA.pointer, G = ws.spectrumB.pointer, c = scale * ws.inverseCount
+        for k in 0..<geometry.detectorPixels { dst[k] += c * (G[2 * k] * X[2 * k] + G[2 * k + 1] * X[2 * k + 1]) }
+    }
+}
+
+/// `dst_k += scale · [Im(conj(r_k)·(Bv)_k) − Im(conj((Br)_k)·v_k)]` with `r = m ⊙ ḡ` and `v = m ⊙ z`
+/// formed on the fly (scene-sized complex vectors; `dst` real).
+@inline(__always)
+func accumulatePhaseGradient(mask m: UnsafePointer<Float>, field z: UnsafePointer<Float>,
+                             gradient g: UnsafePointer<Float>, br: UnsafePointer<Float>, bv: UnsafePointer<Float>,
+                             scale: Float, into dst: UnsafeMutablePointer<Float>, count n: Int) {
+    for k in 0..<n {
+        let mr = m[2 * k], mi = m[2 * k + 1]
+        let rr = mr * g[2 * k] - mi * g[2 * k + 1], ri = mr * g[2 * k + 1] + mi * g[2 * k]
+        let vr = mr * z[2 * k] - mi * z[2 * k + 1], vi = mr * z[2 * k + 1] + mi * z[2 * k]
+        let first = rr * bv[2 * k + 1] - ri * bv[2 * k]       // Im(conj(r)·Bv)
+        let second = br[2 * k] * vi - br[2 * k + 1] * vr      // Im(conj(Br)·v)
+        dst[k] += scale * (first - second)
     }
 }
 

@@ -102,6 +102,26 @@ final class ComplexGradientTests: XCTestCase {
         XCTAssertLessThan(maxAbsDifference(fast.storage, naiveFilter2D(z, kernel: k5).storage), 1e-5)
     }
 
+    /// The output is linear in ψ, so `ḡψ[a, c] = Re⟨ḡ, e_ac ⋆ z⟩` with `e_ac` the one-hot kernel; checked
+    /// with the plain-loop filter at a width whose rows (2W = 18 floats) end in a partial vector.
+    func testFilter2DKernelGradientMatchesOneHotReference() {
+        let z = randomField([3, 5, 9], seed: 21), gOut = randomField([3, 5, 9], seed: 22)
+        let k = normals([[5, 5]], seed: 23)[0]
+        let tape = Tape()
+        let kv = tape.leaf(k)
+        tape.backward(from: filter2D(tape.constant(z), kernel: kv).node, seed: gOut.storage)
+        let expected = Tensor(zeros: [5, 5])
+        for t in 0..<25 {
+            let oneHot = Tensor(zeros: [5, 5])
+            oneHot.pointer[t] = 1
+            let shifted = naiveFilter2D(z, kernel: oneHot).storage
+            var dot = 0.0
+            for i in 0..<shifted.count { dot += Double(shifted.pointer[i]) * Double(gOut.storage.pointer[i]) }
+            expected.pointer[t] = Float(dot)
+        }
+        XCTAssertLessThan(maxAbsDifference(kv.gradient!, expected), 1e-4 * maxAbs(expected))
+    }
+
     func testFilter2DIsDeterministicAcrossThreadCounts() {
         let z = randomField([4, 8, 8], seed: 2), k = normals([[5, 5]])[0]
         func kernelGradient() -> Tensor {

@@ -45,7 +45,7 @@ final class LayerOpTests: XCTestCase {
     }
 
     func testBatchNormGradients() {
-        let inputs = [random([2, 3, 4, 4], seed: 10, mean: 0.3, std: 1.5), random([3], seed: 11, mean: 1, std: 0.3),
+        let inputs = [random([2, 3, 3, 5], seed: 10, mean: 0.3, std: 1.5), random([3], seed: 11, mean: 1, std: 0.3),
                       random([3], seed: 12)]
         for training in [true, false] {
             let mean = random([3], seed: 13), variance = positive([3], seed: 99)
@@ -89,7 +89,7 @@ final class LayerOpTests: XCTestCase {
 
     func testReluAndSigmoid() {
         // Keep |x| ≥ 0.1 so the ±0.01 finite differences never straddle ReLU's kink.
-        let x = random([2, 3, 4, 4], seed: 15)
+        let x = random([2, 3, 5, 5], seed: 15)   // 150 values: SIMD8 vectors and a tail
         for i in 0..<x.count where abs(x.pointer[i]) < 0.1 { x.pointer[i] = x.pointer[i] < 0 ? -0.1 : 0.1 }
         let tape = Tape(recording: false)
         let r = relu(tape.constant(x)).value, s = sigmoid(tape.constant(x)).value

@@ -49,12 +49,35 @@ final class SpectralOperatorTests: XCTestCase {
 
     func testGradientsWithRespectToFieldMasksAndWeights() {
         for factor in [1, 2] {
-            let (phi, w) = setup(batch: 2, snapshots: 2, height: 3, width: 4, factor: factor, seed: 4)
-            let z = randomField([2, 3, 4], seed: 5)
-            let failures = checkGradients(inputs: [z.storage, phi, w]) { _, v in
-                spectralOperator(ComplexVariable(v[0]), masks: v[1], weights: v[2], oversampling: factor).node
+            for keeps in [false, true] {
+                let (phi, w) = setup(batch: 2, snapshots: 2, height: 3, width: 4, factor: factor, seed: 4)
+                let z = randomField([2, 3, 4], seed: 5)
+                let failures = checkGradients(inputs: [z.storage, phi, w]) { _, v in
+                    spectralOperator(ComplexVariable(v[0]), masks: v[1], weights: v[2], oversampling: factor,
+                                     keepsProducts: keeps).node
+                }
+                XCTAssertEqual(failures.map(\.description), [], "f = \(factor), keeps products: \(keeps)")
             }
-            XCTAssertEqual(failures.map(\.description), [], "f = \(factor)")
+        }
+    }
+
+    /// Keeping the products `B_ℓ v_ℓ` from the forward pass changes only where they come from: the
+    /// gradients match the recomputing backward pass to rounding.
+    func testKeptProductsGiveTheRecomputedGradients() {
+        for factor in [1, 2] {
+            let (phi, w) = setup(batch: 3, snapshots: 4, height: 6, width: 5, factor: factor, seed: 6)
+            let z = randomField([3, 6, 5], seed: 7), seed = randomField([3, 6, 5], seed: 8)
+            func gradients(keeps: Bool) -> (z: Tensor, phi: Tensor) {
+                let tape = Tape()
+                let zv = tape.leaf(z), phiv = tape.leaf(phi)
+                let out = spectralOperator(zv, masks: phiv, weights: tape.constant(w), oversampling: factor,
+                                           keepsProducts: keeps)
+                tape.backward(from: out.node, seed: seed.storage)
+                return (zv.node.gradient!, phiv.gradient!)
+            }
+            let (kept, recomputed) = (gradients(keeps: true), gradients(keeps: false))
+            XCTAssertLessThan(maxAbsDifference(kept.z, recomputed.z), 1e-5 * maxAbs(recomputed.z), "f = \(factor)")
+            XCTAssertLessThan(maxAbsDifference(kept.phi, recomputed.phi), 1e-5 * maxAbs(recomputed.phi), "f = \(factor)")
         }
     }
 }
@@ -147,25 +170,36 @@ final class SpectralInitializationTests: XCTestCase {
         XCTAssertEqual(failures.map(\.description), [])
     }
 
-    /// The tape grows by O(B·H·W) per iteration, not O(B·L·H'·W'): Γ keeps no per-snapshot spectra.
-    func testTapeMemoryPerIterationDoesNotScaleWithSnapshots() throws {
+    /// Without a product budget the tape grows by O(B·H·W) per iteration, not O(B·L·H'·W'): Γ keeps no
+    /// per-snapshot spectra. Within the budget each iteration also keeps its `B·L·H·W` products; a
+    /// budget one byte short of what all T iterations need keeps none.
+    func testTapeMemoryPerIterationFollowsTheProductBudget() throws {
         let (b, l, h, f) = (2, 8, 16, 2)
         var rng = SeededGenerator(seed: 5)
         let x = try Scene.phaseObject(Tensor.uniform([b, h, h], generator: &rng))
         let phi = CodedMasks.random(snapshots: l, height: h, width: h, generator: &rng)
         let y = try SensingModel(oversampling: f).measure(x, masks: phi)
-        func liveBytesAfter(iterations: Int) throws -> Int {
-            let tape = Tape()
-            let start = BufferPool.shared.liveBytes
-            let z = try SpectralInitialization(iterations: iterations, oversampling: f)
-                .estimate(measurements: tape.leaf(y), masks: tape.leaf(phi), kernel: tape.leaf(SpectralInitialization.gaussianKernel()))
-            let grown = BufferPool.shared.liveBytes - start
-            withExtendedLifetime(z) {}
-            return grown
+        let fieldBytes = b * h * h * 2 * 4, productBytes = l * fieldBytes
+        func perIteration(budget: (_ iterations: Int) -> Int) throws -> Int {
+            func liveBytesAfter(iterations: Int) throws -> Int {
+                let tape = Tape()
+                let start = BufferPool.shared.liveBytes
+                let z = try SpectralInitialization(iterations: iterations, oversampling: f,
+                                                   productBudget: budget(iterations))
+                    .estimate(measurements: tape.leaf(y), masks: tape.leaf(phi),
+                              kernel: tape.leaf(SpectralInitialization.gaussianKernel()))
+                let grown = BufferPool.shared.liveBytes - start
+                withExtendedLifetime(z) {}
+                tape.reset()
+                return grown
+            }
+            return (try liveBytesAfter(iterations: 6) - liveBytesAfter(iterations: 2)) / 4
         }
-        let perIteration = (try liveBytesAfter(iterations: 6) - liveBytesAfter(iterations: 2)) / 4
-        let fieldBytes = b * h * h * 2 * 4, perSnapshotSpectra = b * l * f * f * h * h * 2 * 4
-        XCTAssertLessThanOrEqual(perIteration, 4 * fieldBytes)
-        XCTAssertLessThan(perIteration, perSnapshotSpectra / 4)
+        let recomputing = try perIteration { _ in 0 }
+        let perSnapshotSpectra = b * l * f * f * h * h * 2 * 4
+        XCTAssertLessThanOrEqual(recomputing, 4 * fieldBytes)
+        XCTAssertLessThan(recomputing, perSnapshotSpectra / 4)
+        XCTAssertEqual(try perIteration { $0 * productBytes }, recomputing + productBytes)
+        XCTAssertEqual(try perIteration { $0 * productBytes - 1 }, recomputing)
     }
 }

@@ -64,11 +64,7 @@ public func batchNorm(_ x: Variable, gamma: Variable, beta: Variable, runningMea
                 var sumG = 0.0, sumGX = 0.0
                 for n in 0..<batch {
                     let o = (n * channels + c) * plane
-                    var sg: Float = 0, sgx: Float = 0
-                    for i in 0..<plane {
-                        sg += gy[o + i]
-                        sgx += gy[o + i] * (input[o + i] - mu)
-                    }
+                    let (sg, sgx) = centeredSums(gy + o, input + o, mean: mu, count: plane)
                     sumG += Double(sg)
                     sumGX += Double(sgx) * Double(inv)
                 }
@@ -92,24 +88,48 @@ public func batchNorm(_ x: Variable, gamma: Variable, beta: Variable, runningMea
     return Variable(node: node, tape: x.tape)
 }
 
-/// Mean and biased variance of channel `c` of an NCHW tensor (two passes, plane sums in Float,
-/// totals in Double).
+/// Mean and biased variance of channel `c` of an NCHW tensor (two passes, plane sums in Float over
+/// eight SIMD lanes, totals in Double).
 private func channelMoments(_ x: UnsafePointer<Float>, channel c: Int, channels: Int, batch: Int,
                             plane: Int) -> (mean: Float, variance: Float) {
     var total = 0.0
-    for n in 0..<batch {
-        let p = x + (n * channels + c) * plane
-        var s: Float = 0
-        for i in 0..<plane { s += p[i] }
-        total += Double(s)
-    }
+    for n in 0..<batch { total += Double(ConvolutionKernels.planeSum(x + (n * channels + c) * plane, count: plane)) }
     let mu = Float(total / Double(batch * plane))
     var squares = 0.0
-    for n in 0..<batch {
-        let p = x + (n * channels + c) * plane
-        var s: Float = 0
-        for i in 0..<plane { let d = p[i] - mu; s += d * d }
-        squares += Double(s)
-    }
+    for n in 0..<batch { squares += Double(centeredSquares(x + (n * channels + c) * plane, mean: mu, count: plane)) }
     return (mu, Float(squares / Double(batch * plane)))
+}
+
+/// `Σ_i (x_i − μ)²` with eight interleaved partial sums (fixed summation order).
+@inline(__always)
+private func centeredSquares(_ x: UnsafePointer<Float>, mean mu: Float, count: Int) -> Float {
+    var partial = SIMD8<Float>(repeating: 0)
+    let raw = UnsafeRawPointer(x), m = SIMD8<Float>(repeating: mu)
+    var i = 0
+    while i + 8 <= count {
+        let d = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) - m
+        partial += d * d
+        i += 8
+    }
+    var total = partial.sum()
+    while i < count { let d = x[i] - mu; total += d * d; i += 1 }
+    return total
+}
+
+/// `(Σ_i g_i, Σ_i g_i·(x_i − μ))` with eight interleaved partial sums each (fixed summation order).
+@inline(__always)
+private func centeredSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean mu: Float,
+                          count: Int) -> (Float, Float) {
+    var sumG = SIMD8<Float>(repeating: 0), sumGX = SIMD8<Float>(repeating: 0)
+    let rawG = UnsafeRawPointer(g), rawX = UnsafeRawPointer(x), m = SIMD8<Float>(repeating: mu)
+    var i = 0
+    while i + 8 <= count {
+        let gv = rawG.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        sumG += gv
+        sumGX += gv * (rawX.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) - m)
+        i += 8
+    }
+    var sg = sumG.sum(), sgx = sumGX.sum()
+    while i < count { sg += g[i]; sgx += g[i] * (x[i] - mu); i += 1 }
+    return (sg, sgx)
 }

@@ -18,12 +18,13 @@ public func filter2D(_ field: ComplexVariable, kernel: Variable) -> ComplexVaria
                  "filter2D expects an odd square kernel [k, k], got \(kernel.shape)")
     let geometry = FilterGeometry(batch: field.shape[0], height: field.shape[1], width: field.shape[2],
                                   size: kernel.shape[0])
-    let out = Tensor(zeros: field.node.value.shape)
-    geometry.correlate(field.node.value.pointer, kernel: kernel.value.pointer, into: out.pointer)
+    let out = Tensor(uninitialized: field.node.value.shape)
+    geometry.correlate(field.node.value.pointer, kernel: kernel.value.pointer, into: out.pointer, accumulate: false)
     let node = field.tape.record(out, inputs: [field.node, kernel.node]) { o in
         let g = o.gradient!.pointer
         if field.needsGradient {
-            geometry.correlateAdjoint(g, kernel: kernel.value.pointer, into: field.node.gradientBuffer().pointer)
+            let flipped = FilterGeometry.flipped(kernel.value.pointer, size: geometry.size)
+            geometry.correlate(g, kernel: flipped, into: field.node.gradientBuffer().pointer, accumulate: true)
         }
         if kernel.needsGradient {
             geometry.kernelGradient(g, input: field.node.value.pointer, into: kernel.node.gradientBuffer().pointer)
@@ -32,84 +33,75 @@ public func filter2D(_ field: ComplexVariable, kernel: Variable) -> ComplexVaria
     return ComplexVariable(node: node, tape: field.tape)
 }
 
-/// Loop bounds for the k×k filter on interleaved complex rows (2W floats per row).
+/// The k×k filter on interleaved complex rows (2W floats per row), vectorized over row floats.
 ///
-/// Tap (a, c) reads row `i + a − p` and the float at `q + s` with `s = 2(c − p)` for output float `q`;
-/// only rows and columns inside the image contribute (zero padding).
+/// Each sample is first copied into a zero-padded plane `P` (`PaddedPlane`): row `r` of the slice
+/// becomes row `r + p`, float `q` becomes float `q + 2p`, and every other float is 0. Tap (a, c) for
+/// output float q of row i then reads `P[i + a, q + 2c]` with no bounds tests, so the inner loops run
+/// over whole `SIMD8<Float>` vectors (rows are computed to a multiple of 8 floats, the surplus is
+/// dropped). Re and Im are filtered together: a column shift by c pixels is a shift by 2c floats.
 struct FilterGeometry {
     let batch: Int, height: Int, width: Int, size: Int
     var pad: Int { size / 2 }
+    var taps: Int { size * size }
     var rowFloats: Int { 2 * width }
     var sliceFloats: Int { 2 * width * height }
+    /// Output floats computed per row: `2W` rounded up to whole SIMD8 vectors.
+    var vectorFloats: Int { (rowFloats + 7) / 8 * 8 }
+    /// Floats per row of the padded plane: room for every tap's read of every computed float.
+    var paddedRowFloats: Int { vectorFloats + 4 * pad }
+    var paddedRows: Int { height + 2 * pad }
 
-    /// The valid output floats `q` for a column shift `s`.
-    @inline(__always) func columns(shift s: Int) -> Range<Int> { max(0, -s)..<min(rowFloats, rowFloats - s) }
+    /// The kernel rotated by 180°, `ψ'[a, c] = ψ[k−1−a, k−1−c]`: correlating with it is the adjoint
+    /// of correlating with ψ.
+    static func flipped(_ kernel: UnsafePointer<Float>, size: Int) -> [Float] {
+        (0..<size * size).map { kernel[size * size - 1 - $0] }
+    }
 
-    /// `out += ψ ⋆ z` (correlation), per sample in parallel chunks.
-    func correlate(_ z: UnsafePointer<Float>, kernel: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+    /// `out = ψ ⋆ z` (correlation, zero padding), or `out += ψ ⋆ z` with `accumulate`; per sample in
+    /// parallel chunks. `out[b, i, q] = Σ_{a,c} ψ[a, c] · P_b[i + a, q + 2c]`.
+    func correlate(_ z: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
+                   into out: UnsafeMutablePointer<Float>, accumulate: Bool) {
         Parallel.chunks(batch) { samples in
+            let plane = PaddedPlane(self)
+            let row = Tensor(uninitialized: [vectorFloats])
             for b in samples {
+                plane.load(z + b * sliceFloats)
                 for i in 0..<height {
+                    plane.filterRow(i, kernel: kernel, into: row.pointer)
                     let o = out + b * sliceFloats + i * rowFloats
-                    for a in 0..<size {
-                        let r = i + a - pad
-                        guard r >= 0 && r < height else { continue }
-                        let src = z + b * sliceFloats + r * rowFloats
-                        for c in 0..<size {
-                            let w = kernel[a * size + c], s = 2 * (c - pad)
-                            for q in columns(shift: s) { o[q] += w * src[q + s] }
-                        }
+                    if accumulate {
+                        for q in 0..<rowFloats { o[q] += row.pointer[q] }
+                    } else {
+                        o.update(from: row.pointer, count: rowFloats)
                     }
                 }
             }
         }
     }
 
-    /// `ḡz += ψᵀ ⋆ ḡ`: every output float scatters back to the inputs it read.
-    func correlateAdjoint(_ g: UnsafePointer<Float>, kernel: UnsafePointer<Float>, into gz: UnsafeMutablePointer<Float>) {
-        Parallel.chunks(batch) { samples in
-            for b in samples {
-                for i in 0..<height {
-                    let src = g + b * sliceFloats + i * rowFloats
-                    for a in 0..<size {
-                        let r = i + a - pad
-                        guard r >= 0 && r < height else { continue }
-                        let dst = gz + b * sliceFloats + r * rowFloats
-                        for c in 0..<size {
-                            let w = kernel[a * size + c], s = 2 * (c - pad)
-                            for q in columns(shift: s) { dst[q + s] += w * src[q] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// `ḡψ[a, c] += Σ ḡ[b, i, q] · z[b, i + a − p, q + s]`, reduced over per-chunk partial sums (in a
-    /// fixed order, so the result is deterministic for a fixed thread count).
+    /// `ḡψ[a, c] += Σ_{b,i,q} ḡ[b, i, q] · P_b[i + a, q + 2c]` (P_b the padded input z_b). Float sums
+    /// per sample and tap (eight lanes), Double across samples, reduced over the per-chunk partial sums
+    /// in a fixed order: deterministic for a fixed thread count.
     func kernelGradient(_ g: UnsafePointer<Float>, input z: UnsafePointer<Float>, into gk: UnsafeMutablePointer<Float>) {
-        let taps = size * size
         let pieces = max(1, min(Parallel.threads, batch))
         var partial = [Double](repeating: 0, count: pieces * taps)
         partial.withUnsafeMutableBufferPointer { acc in
             let accumulators = acc.baseAddress!
             Parallel.chunks(pieces) { range in
                 for piece in range {
-                    let lo = batch * piece / pieces, hi = batch * (piece + 1) / pieces
-                    let mine = accumulators + piece * taps
-                    for b in lo..<hi {
+                    let plane = PaddedPlane(self)
+                    let gRows = Tensor(zeros: [height * vectorFloats])   // ḡ rows with zero tails
+                    for b in (batch * piece / pieces)..<(batch * (piece + 1) / pieces) {
+                        plane.load(z + b * sliceFloats)
                         for i in 0..<height {
-                            let gRow = g + b * sliceFloats + i * rowFloats
-                            for a in 0..<size {
-                                let r = i + a - pad
-                                guard r >= 0 && r < height else { continue }
-                                let zRow = z + b * sliceFloats + r * rowFloats
-                                for c in 0..<size {
-                                    let s = 2 * (c - pad)
-                                    var dot: Float = 0
-                                    for q in columns(shift: s) { dot += gRow[q] * zRow[q + s] }
-                                    mine[a * size + c] += Double(dot)
-                                }
+                            (gRows.pointer + i * vectorFloats).update(from: g + b * sliceFloats + i * rowFloats,
+                                                                      count: rowFloats)
+                        }
+                        for a in 0..<size {
+                            for c in 0..<size {
+                                accumulators[piece * taps + a * size + c] +=
+                                    Double(plane.tapProduct(gRows.pointer, a: a, c: c))
                             }
                         }
                     }
@@ -121,5 +113,67 @@ struct FilterGeometry {
             for piece in 0..<pieces { sum += partial[piece * taps + t] }
             gk[t] += Float(sum)
         }
+    }
+}
+
+/// One sample's zero-padded copy `P` (see `FilterGeometry`); a per-thread scratch whose margins stay 0.
+final class PaddedPlane {
+    let geometry: FilterGeometry
+    let storage: Tensor
+
+    init(_ geometry: FilterGeometry) {
+        self.geometry = geometry
+        storage = Tensor(zeros: [geometry.paddedRows * geometry.paddedRowFloats])
+    }
+
+    /// Copies the `[H, 2W]` slice `z` into the interior.
+    func load(_ z: UnsafePointer<Float>) {
+        let g = geometry
+        for r in 0..<g.height {
+            (storage.pointer + (r + g.pad) * g.paddedRowFloats + 2 * g.pad).update(from: z + r * g.rowFloats,
+                                                                                 count: g.rowFloats)
+        }
+    }
+
+    /// `row[q] = Σ_{a,c} ψ[a, c] · P[i + a, q + 2c]` for `q < vectorFloats`, one SIMD8 vector at a time.
+    @inline(__always)
+    func filterRow(_ i: Int, kernel: UnsafePointer<Float>, into row: UnsafeMutablePointer<Float>) {
+        let g = geometry, k = g.size
+        let top = UnsafeRawPointer(storage.pointer + i * g.paddedRowFloats)
+        for v in stride(from: 0, to: g.vectorFloats, by: 8) {
+            var sum = SIMD8<Float>(repeating: 0)
+            for a in 0..<k {
+                let source = top + 4 * (a * g.paddedRowFloats + v)
+                for c in 0..<k {
+                    sum += kernel[a * k + c] * source.loadUnaligned(fromByteOffset: 8 * c, as: SIMD8<Float>.self)
+                }
+            }
+            UnsafeMutableRawPointer(row + v).storeBytes(of: sum, as: SIMD8<Float>.self)
+        }
+    }
+
+    /// `Σ_{i,q} u[i, q] · P[i + a, q + 2c]` over `H` rows of `vectorFloats` floats (`u` zero past 2W).
+    @inline(__always)
+    func tapProduct(_ u: UnsafePointer<Float>, a: Int, c: Int) -> Float {
+        let g = geometry
+        var even = SIMD8<Float>(repeating: 0), odd = SIMD8<Float>(repeating: 0)
+        let vectors = g.vectorFloats / 8
+        for i in 0..<g.height {
+            let uRow = UnsafeRawPointer(u + i * g.vectorFloats)
+            let pRow = UnsafeRawPointer(storage.pointer + (i + a) * g.paddedRowFloats + 2 * c)
+            var v = 0
+            while v + 1 < vectors {
+                even += uRow.loadUnaligned(fromByteOffset: 32 * v, as: SIMD8<Float>.self)
+                    * pRow.loadUnaligned(fromByteOffset: 32 * v, as: SIMD8<Float>.self)
+                odd += uRow.loadUnaligned(fromByteOffset: 32 * v + 32, as: SIMD8<Float>.self)
+                    * pRow.loadUnaligned(fromByteOffset: 32 * v + 32, as: SIMD8<Float>.self)
+                v += 2
+            }
+            if v < vectors {
+                even += uRow.loadUnaligned(fromByteOffset: 32 * v, as: SIMD8<Float>.self)
+                    * pRow.loadUnaligned(fromByteOffset: 32 * v, as: SIMD8<Float>.self)
+            }
+        }
+        return (even + odd).sum()
     }
 }

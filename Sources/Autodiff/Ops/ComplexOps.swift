@@ -196,30 +196,33 @@ public func scalePerSample(_ z: ComplexVariable, by s: Variable) -> ComplexVaria
 }
 
 /// Per-sample L2 normalization of a complex field `[B, ...]`: `u_b = z_b / n_b` with
-/// `n_b = ‖z_b‖₂ = sqrt(Σ_k |z_bk|²)` (floored at 1e-30 so an all-zero sample stays finite).
+/// `n_b = ‖z_b‖₂ = sqrt(Σ_k |z_bk|²)` (the sum in Float over eight SIMD lanes; n_b floored at 1e-30 so an
+/// all-zero sample stays finite). Samples are split over `Parallel.threads`.
 /// Backward (z as a real vector of 2N numbers): `ḡz_b += (ḡ_b − u_b · Re⟨u_b, ḡ_b⟩) / n_b`,
 /// with `Re⟨u, ḡ⟩ = Σ_k (Re u·Re ḡ + Im u·Im ḡ)`.
 public func normalizePerSample(_ z: ComplexVariable) -> ComplexVariable {
     let b = z.shape[0]
     let m = 2 * z.field.count / max(b, 1)
     let out = Tensor(uninitialized: z.node.value.shape)
-    let pz = z.node.value.pointer, po = out.pointer
-    var norms = [Float](repeating: 0, count: b)
-    for i in 0..<b {
-        var acc = 0.0
-        for k in 0..<m { acc += Double(pz[i * m + k]) * Double(pz[i * m + k]) }
-        let n = max(Float(acc.squareRoot()), 1e-30)
-        norms[i] = n
-        let inv = 1 / n
-        for k in 0..<m { po[i * m + k] = pz[i * m + k] * inv }
+    let norms = Tensor(uninitialized: [b])
+    let pz = z.node.value.pointer, po = out.pointer, pn = norms.pointer
+    let minimumSamples = max(1, (1 << 14) / max(m, 1))   // ≥ 16k floats per thread
+    Parallel.chunks(b, minimumChunk: minimumSamples) { samples in
+        for i in samples {
+            let zi = pz + i * m
+            let n = max(VectorSums.dot(zi, zi, count: m).squareRoot(), 1e-30)
+            pn[i] = n
+            let inv = 1 / n
+            for k in 0..<m { po[i * m + k] = zi[k] * inv }
+        }
     }
     let node = z.tape.record(out, inputs: [z.node]) { o in
-        let g = o.gradient!.pointer, gz = z.node.gradientBuffer().pointer
-        for i in 0..<b {
-            var dot = 0.0
-            for k in 0..<m { dot += Double(po[i * m + k]) * Double(g[i * m + k]) }
-            let d = Float(dot), inv = 1 / norms[i]
-            for k in 0..<m { gz[i * m + k] += (g[i * m + k] - po[i * m + k] * d) * inv }
+        let g = o.gradient!.pointer, gz = z.node.gradientBuffer().pointer, pn = norms.pointer  // keeps norms alive
+        Parallel.chunks(b, minimumChunk: minimumSamples) { samples in
+            for i in samples {
+                let d = VectorSums.dot(po + i * m, g + i * m, count: m), inv = 1 / pn[i]
+                for k in 0..<m { gz[i * m + k] += (g[i * m + k] - po[i * m + k] * d) * inv }
+            }
         }
     }
     return ComplexVariable(node: node, tape: z.tape)

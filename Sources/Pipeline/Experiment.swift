@@ -15,6 +15,8 @@ public struct Experiment {
         public var preset: Preset = .quick
         public var seeds: [UInt64] = [0, 1, 2]
         public var teacherSnapshots: [Int] = [1, 3, 5, 7, 9]
+        /// Seeds that run the snapshot sweep of Figures 2 and 3 (nil: every seed); Table 1 uses all seeds.
+        public var sweepSeeds: [UInt64]? = nil
         public var mainTeacherSnapshots = 9
         public var epochs: Int?
         public var trainSize: Int?
@@ -57,13 +59,14 @@ public struct Experiment {
 
     public func run() throws -> [RunResult] {
         var results: [RunResult] = []
-        let snapshotsList = Array(Set(options.teacherSnapshots + [options.mainTeacherSnapshots])).sorted()
         for seed in options.seeds {
             let dir = path(path(options.output, "runs"), "seed\(seed)")
+            let sweep = options.sweepSeeds?.contains(seed) ?? true
+            let snapshotsList = Array(Set((sweep ? options.teacherSnapshots : []) + [options.mainTeacherSnapshots])).sorted()
             for lt in snapshotsList {
                 let teacher = try train("teacher-L\(lt)", config: teacherConfig(lt, seed), in: dir, seed: seed)
                 results.append(teacher)
-                if options.teacherSnapshots.contains(lt) && lt != options.mainTeacherSnapshots {
+                if sweep && options.teacherSnapshots.contains(lt) && lt != options.mainTeacherSnapshots {
                     results.append(try train("student-L\(lt)", config: studentConfig(teacher.checkpoint, seed, cdp: true, feat: true),
                                              in: dir, seed: seed))
                 }
@@ -72,7 +75,7 @@ public struct Experiment {
                         var r = try train(v.name, config: studentConfig(teacher.checkpoint, seed, cdp: v.cdp, feat: v.feat),
                                           in: dir, seed: seed)
                         results.append(r)
-                        if v.cdp && v.feat && options.teacherSnapshots.contains(lt) {
+                        if v.cdp && v.feat && sweep && options.teacherSnapshots.contains(lt) {
                             r.name = "student-L\(lt)"
                             results.append(r)
                         }

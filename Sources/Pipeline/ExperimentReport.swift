@@ -104,7 +104,7 @@ public struct ExperimentReport {
         (batch \(setting.batchSize), U-Net depth \(setting.depth) with \(setting.channels) channels, T = \(setting.iterations)), \
         so absolute values differ; compare the ordering.
 
-        ## Figures 2 and 3: snapshots
+        ## Figures 2 and 3: snapshots (seeds \((options.sweepSeeds ?? options.seeds).map(String.init).joined(separator: ", ")))
 
         ![teacher](fig2_teacher.png)
 

@@ -12,6 +12,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Preset: quick, paper or tiny.") var preset: String = "quick"
     @Option(help: "Seeds, comma-separated (default 0,1,2).") var seeds: String = "0,1,2"
     @Option(help: "Teacher snapshot counts for Figures 2 and 3, comma-separated.") var teacherSnapshots: String = "1,3,5,7,9"
+    @Option(help: "Seeds that run the snapshot sweep (default: all seeds).") var sweepSeeds: String?
     @Option(help: "Teacher snapshots for Table 1.") var mainTeacher: Int = 9
     @Option(help: "Epochs per run (default: the preset's).") var epochs: Int?
     @Option(help: "Training images (default: the preset's).") var trainSize: Int?
@@ -40,6 +41,7 @@ struct ExperimentCommand: ParsableCommand {
         o.preset = p
         o.seeds = try parseList(seeds, "seeds") { UInt64($0) }
         o.teacherSnapshots = try parseList(teacherSnapshots, "teacher-snapshots") { Int($0) }.filter { $0 >= 1 }
+        o.sweepSeeds = try sweepSeeds.map { try parseList($0, "sweep-seeds") { UInt64($0) } }
         o.mainTeacherSnapshots = mainTeacher
         o.epochs = epochs; o.trainSize = trainSize; o.testSize = testSize
         o.alpha = alpha; o.beta = beta; o.initFromTeacher = initFromTeacher

@@ -55,6 +55,8 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Storage", "TensorCore"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "FabricationTests", dependencies: ["Fabrication", "Storage", "TestSupport"]),
+        .testTarget(name: "FaultTests", dependencies: ["Storage", "Fabrication", "Training", "Pipeline", "TestSupport"],
+                    exclude: []),
     ],
     swiftLanguageModes: [.v5]
 )

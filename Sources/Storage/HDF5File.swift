@@ -49,7 +49,10 @@ public final class HDF5File {
             guard id >= 0 else {
                 let stack = HDF5Library.takeErrorStack()
                 let kind: StorageError.Kind = stack.contains("truncated") ? .truncated : .corrupt
-                throw StorageError(kind, path: path, "cannot open the HDF5 file: \(stack)")
+                let what = kind == .truncated ? "truncated HDF5 file (shorter than its superblock says)"
+                    : stack.contains("superblock") ? "damaged HDF5 file (its superblock cannot be read)"
+                    : "cannot open the HDF5 file"
+                throw StorageError(kind, path: path, "\(what); HDF5: \(stack)")
             }
             return HDF5File(path: path, file: id, staging: nil)
         }

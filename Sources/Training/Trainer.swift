@@ -51,8 +51,16 @@ public final class Trainer {
             system.copyState(from: loaded.system)
             progress = loaded.progress
             history = loaded.history
+            guard progress.step <= splits.train.shape[0] / config.batchSize else {
+                throw TrainingError.checkpoint(path: checkpoint, problem: "stopped at step \(progress.step) of an epoch, "
+                                               + "but an epoch of this data has \(splits.train.shape[0] / config.batchSize) steps")
+            }
             optimizer = Adam(parameters: system.parameters, learningRate: Float(config.learningRate))
-            if let state = loaded.optimizerState { try optimizer.restore(state) }
+            if let state = loaded.optimizerState {
+                do { try optimizer.restore(state) } catch {
+                    throw TrainingError.checkpoint(path: checkpoint, problem: "optimizer state: \(error)")
+                }
+            }
         } else {
             system = try PRSystem(config: config)
             if let initial { system.copyState(from: initial) }

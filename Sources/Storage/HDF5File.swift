@@ -37,9 +37,13 @@ public final class HDF5File {
         }
     }
 
-    /// Opens an existing file read-only.
+    /// Opens an existing file read-only. The raw bytes are checked for patterns known to hang libhdf5
+    /// (`HDF5Precheck`) and the file is read once in a forked child (`HDF5Probe`), so a file that
+    /// crashes or hangs libhdf5 gives an error here instead of taking the process down.
     public static func open(path: String) throws -> HDF5File {
         guard FileManager.default.fileExists(atPath: path) else { throw StorageError(.notFound, path: path, "no such file") }
+        let fingerprint = try HDF5Precheck.check(path)
+        try HDF5Probe.check(path, fingerprint: fingerprint)
         return try HDF5Library.locked {
             guard H5Fis_hdf5(path) > 0 else {
                 let stack = HDF5Library.takeErrorStack()

@@ -77,7 +77,7 @@ public final class HDF5File {
             if H5Fclose(file) < 0 {
                 let stack = HDF5Library.takeErrorStack()
                 staging?.discard()
-                throw StorageError(.io, path: path, "cannot close the HDF5 file: \(stack)")
+                throw StorageError(.io, path: path, "cannot finish writing the HDF5 file (an existing file of that name is untouched): \(stack)")
             }
         }
         try staging?.commit()

@@ -13,9 +13,10 @@ import Foundation
 /// or buffers of the parent run twice.
 ///
 /// Limits (docs/robustness.md): the child inherits the parent's memory (copy-on-write), so forking is
-/// cheap; the probe is skipped (and reading proceeds unprotected) when `fork` fails. A child could
-/// only deadlock if another thread of the parent held a lock at the moment of the fork — PhaseMask
-/// does all HDF5 work on one thread — and would then be reported after the timeout.
+/// cheap; the probe is skipped (and reading proceeds unprotected) when `fork` fails. The fork happens
+/// under the HDF5 lock, so no other thread is inside libhdf5 then; a child could still block on some
+/// other lock another thread held at that instant (the Swift runtime's), and would then be reported as
+/// a file that does not finish after the timeout.
 enum HDF5Probe {
     /// Seconds the child may take; `PHASEMASK_HDF5_PROBE_SECONDS` overrides (0 switches the probe off).
     static let timeoutSeconds: Int = {
@@ -47,7 +48,7 @@ enum HDF5Probe {
     private static func probe(_ path: String, fileSize: Int) throws {
         fflush(nil)
         let before = residentBytes()
-        let pid = fork()
+        let pid = HDF5Library.forkHoldingLock()
         if pid == 0 { runChild(path) }
         guard pid > 0 else { return }
         var status: Int32 = 0
@@ -84,6 +85,9 @@ enum HDF5Probe {
     private static func runChild(_ path: String) -> Never {
         isChild = true
         for s in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM, SIGTRAP] { signal(s, SIG_DFL) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)   // a worker thread may have forked with SIGALRM blocked
         alarm(UInt32(timeoutSeconds))
         let null = open("/dev/null", O_WRONLY)
         if null >= 0 { dup2(null, 1); dup2(null, 2) }

@@ -66,6 +66,15 @@ public struct Checkpoint {
         }
     }
 
+    /// A generous size in bytes of the checkpoint of `system`: parameters, both Adam moments and the
+    /// batch-norm statistics as float32, plus HDF5's per-object overhead and the attributes.
+    public static func estimatedBytes(_ system: PRSystem) -> Int {
+        let parameters = system.parameters.reduce(0) { $0 + $1.value.count }
+        let buffers = system.unet.buffers.reduce(0) { $0 + $1.tensor.count }
+        let objects = 3 * system.parameters.count + system.unet.buffers.count + 16
+        return 4 * (3 * parameters + buffers) + 2048 * objects + (64 << 10)
+    }
+
     /// The configuration stored in a checkpoint.
     public static func configuration(at path: String) throws -> TrainingConfig {
         let file = try HDF5File.open(path: path)

@@ -17,6 +17,9 @@ struct PhaseMask: ParsableCommand {
     /// option), with exit code 64 for usage errors and 1 otherwise, so scripts can log and grep it.
     static func main() {
         OpenBLASKernels.selectForThisCPU()
+        // Line-buffered even into a pipe or file, so a log shows every finished epoch at once and a
+        // killed run loses no reported line.
+        setvbuf(stdout, nil, _IOLBF, 0)
         var command: ParsableCommand
         do {
             command = try parseAsRoot()

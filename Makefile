@@ -4,7 +4,7 @@ PACKAGES := libopenblas-dev libfftw3-dev libhdf5-dev zlib1g-dev libpng-dev datas
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/phasemask
 
-.PHONY: setup build release test design bench clean
+.PHONY: setup build release test design bench clean fuzz
 
 ## setup: install the Debian packages PhaseMask links against (only those missing)
 setup:
@@ -42,3 +42,10 @@ bench: release
 
 clean:
 	rm -rf .build
+
+## fuzz: libFuzzer + AddressSanitizer on every file reader (Fuzz/, a separate package), FUZZ_SECONDS each
+## (default 60), seeded from Tests/Corpus; prints execs, time and crashes per reader. Not part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	cd Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh

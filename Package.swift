@@ -12,6 +12,9 @@ let package = Package(
     name: "PhaseMask",
     products: [
         .executable(name: "phasemask", targets: ["phasemask"]),
+        // The file readers, for the libFuzzer harnesses in Fuzz/ (a separate package, so `swift build`
+        // and `swift test` here never compile fuzz targets).
+        .library(name: "PhaseMaskReaders", targets: ["Storage", "Fabrication", "Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -56,6 +59,8 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "TestSupport"]),
         .testTarget(name: "FabricationTests", dependencies: ["Fabrication", "Storage", "TestSupport"]),
+        .testTarget(name: "FaultTests", dependencies: ["Storage", "Fabrication", "Training", "Pipeline", "TestSupport"],
+                    exclude: []),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Optics
+import Storage
 import TensorCore
 
 /// Settings of one export: the device levels, the SLM, and optionally the lithography.
@@ -97,29 +98,44 @@ extension DesignExport {
 
     /// Writes everything into `directory` and returns the paths: `<stem>.h5` (see `DesignFile`), one
     /// frame file per snapshot and format (`frameFormats`), and with lithography the mask PNGs, the
-    /// GDSII file and the text summary (see `LithographyPlan.writeFiles`). Each file is written
-    /// atomically; if any fails, the files already written are removed.
+    /// GDSII file and the text summary (see `LithographyPlan.writeFiles`).
+    ///
+    /// All or nothing: the files are written into a hidden staging folder (`AtomicFileGroup`) and moved
+    /// into `directory` only when every one is complete, the HDF5 file last; if anything fails (or the
+    /// process dies) before that, `directory` keeps exactly what it held. `afterEachFile` is called with
+    /// the final path of each file once it is staged; throwing from it abandons the export (tests use it
+    /// to interrupt an export part-way).
     public func writeAll(to directory: URL, stem: String, metadata: DesignMetadata,
-                         verification: VerificationData? = nil) throws -> [String] {
-        var written: [String] = []
+                         verification: VerificationData? = nil,
+                         afterEachFile: ((String) throws -> Void)? = nil) throws -> [String] {
+        let group = try AtomicFileGroup(directory: directory.path, name: stem)
+        let staging = URL(fileURLWithPath: group.stagingDirectory)
+        var names: [String] = []
+        func staged(_ path: String) throws {
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            names.append(name)
+            try afterEachFile?(directory.appendingPathComponent(name).path)
+        }
         do {
-            let h5 = directory.appendingPathComponent("\(stem).h5").path
+            let h5 = staging.appendingPathComponent("\(stem).h5").path
             try DesignFile.write(self, metadata: metadata, verification: verification, to: h5)
-            written.append(h5)
+            try staged(h5)
             for (l, frame) in displays.enumerated() {
                 for format in frameFormats {
-                    let path = framePath(directory: directory, stem: stem, snapshot: l, format: format)
+                    let path = framePath(directory: staging, stem: stem, snapshot: l, format: format)
                     try SLMBitmap.write(frame, profile: layout.profile, format: format, to: path)
-                    written.append(path)
+                    try staged(path)
                 }
             }
             if let plan = lithography {
-                written += try plan.writeFiles(to: directory, stem: stem, date: metadata.created)
+                for path in try plan.writeFiles(to: staging, stem: stem, date: metadata.created) { try staged(path) }
             }
+            let order = Array(names.dropFirst()) + [names[0]]   // the design file last
+            let finals = try group.commit(order: order)
+            return [finals[finals.count - 1]] + finals.dropLast()
         } catch {
-            for path in written { try? FileManager.default.removeItem(atPath: path) }
+            group.discard()
             throw error
         }
-        return written
     }
 }

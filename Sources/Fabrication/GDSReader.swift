@@ -96,6 +96,10 @@ public struct GDSReader {
     private static let otherElements: Set<UInt8> = [0x09, 0x0A, 0x0B, 0x0C, 0x15, 0x2D]
 
     private mutating func library() throws -> GDSLibrary {
+        guard bytes.count >= 4, bytes[2] == GDSRecord.header.rawValue, bytes[3] == GDSDataType.int16.rawValue else {
+            throw FabricationError(source, bytes.count < 4 ? "file is truncated (\(bytes.count) bytes, no GDSII HEADER record)"
+                                                           : "not a GDSII stream file (it does not start with a HEADER record)")
+        }
         _ = try expect(.header, .int16, bytes: 2)
         _ = try expect(.bgnlib, .int16, bytes: 24)
         let name = ascii(try expect(.libname, .ascii, skipping: Self.libraryExtras).payload)

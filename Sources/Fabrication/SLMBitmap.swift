@@ -57,7 +57,8 @@ public enum SLMBitmap {
 
     /// Reads a frame written for `profile` (format from the extension). Throws, naming the file, for
     /// a frame of the wrong size, of the wrong depth (8-bit files for ≤ 8-bit panels, 16-bit PNG or
-    /// CSV for deeper ones), or holding a gray value above maxGray.
+    /// CSV for deeper ones), in colour (RGB, or a palette with a non-gray entry), with transparency,
+    /// or holding a gray value above maxGray.
     public static func read(path: String, profile: SLMProfile) throws -> GrayImage {
         guard let format = SLMBitmapFormat(path: path) else {
             throw FabricationError(path, "unknown SLM frame format (use .bmp, .png or .csv)")
@@ -92,8 +93,10 @@ public enum SLMBitmap {
         let (w, h) = (decoded.image.width, decoded.image.height)
         let wantDepth = profile.bitDepth <= 8 ? 8 : 16
         switch decoded.image.pixels {
-        case .gray8(let p) where wantDepth == 8 && decoded.sourceBitDepth == 8 && !decoded.sourceLayout.contains("BGR")
-                                 && !decoded.sourceLayout.contains("rgb"):
+        case _ where decoded.hadAlpha:
+            throw FabricationError(path, "frame has transparency (\(decoded.sourceLayout)); an SLM frame is plain grayscale")
+        case .gray8(let p) where wantDepth == 8 && decoded.sourceBitDepth == 8
+                                 && !["BGR", "rgb", "color"].contains(where: decoded.sourceLayout.contains):
             return GrayImage(width: w, height: h, pixels: p.map(UInt16.init))
         case .gray16(let p) where wantDepth == 16:
             return GrayImage(width: w, height: h, pixels: p)

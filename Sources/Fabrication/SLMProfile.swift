@@ -44,6 +44,9 @@ public struct SLMProfile: Codable, Equatable, Sendable {
         try validate(source: "profile \(name)")
     }
 
+    /// Largest panel side accepted, in pixels (panels on the market have at most about 4k × 2.4k).
+    public static let maximumSide = 16_384
+
     /// Largest gray value the panel accepts, 2^bitDepth − 1.
     public var maxGray: Int { (1 << bitDepth) - 1 }
 
@@ -69,8 +72,9 @@ public struct SLMProfile: Codable, Equatable, Sendable {
             FabricationError(source, "field '\(field)' \(why)")
         }
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw fail("name", "is empty") }
-        guard columns > 0 else { throw fail("columns", "must be a positive pixel count, got \(columns)") }
-        guard rows > 0 else { throw fail("rows", "must be a positive pixel count, got \(rows)") }
+        let limit = Self.maximumSide
+        guard (1...limit).contains(columns) else { throw fail("columns", "must be a pixel count in 1…\(limit), got \(columns)") }
+        guard (1...limit).contains(rows) else { throw fail("rows", "must be a pixel count in 1…\(limit), got \(rows)") }
         guard pixelPitch.isFinite, pixelPitch > 0 else {
             throw fail("pixelPitch", "must be a positive length in metres, got \(pixelPitch)")
         }
@@ -87,18 +91,24 @@ public struct SLMProfile: Codable, Equatable, Sendable {
 extension SLMProfile {
     /// Parses and validates a profile from JSON text; `source` (a file name) appears in errors.
     public static func parse(json: Data, source: String) throws -> SLMProfile {
+        try checkSyntaxAndIntegers(json, source: source)
         let profile: SLMProfile
         do {
             profile = try JSONDecoder().decode(SLMProfile.self, from: json)
         } catch let DecodingError.keyNotFound(key, _) {
             throw FabricationError(source, "missing field '\(key.stringValue)'")
         } catch let DecodingError.typeMismatch(type, context) {
-            throw FabricationError(source, "field '\(fieldName(context))' must be \(describe(type))")
+            let field = fieldName(context)
+            throw FabricationError(source, field.isEmpty ? "a profile is a JSON object {\"name\": …, \"columns\": …}"
+                                                         : "field '\(field)' must be \(describe(type))")
         } catch let DecodingError.valueNotFound(type, context) {
             throw FabricationError(source, "field '\(fieldName(context))' is null, expected \(describe(type))")
         } catch let DecodingError.dataCorrupted(context) {
             let field = fieldName(context)
-            throw FabricationError(source, field.isEmpty ? "not valid JSON" : "field '\(field)' is not valid")
+            let detail = jsonDetail(context)
+            throw FabricationError(source, field.isEmpty ? "not valid JSON (\(detail))" : "field '\(field)' is not valid (\(detail))")
+        } catch {
+            throw FabricationError(source, "cannot read the SLM profile: \(error)")
         }
         try profile.validate(source: source)
         return profile
@@ -118,6 +128,35 @@ extension SLMProfile {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try encoder.encode(self)
+    }
+
+    /// Separates "not JSON at all" from "a number where an integer belongs", which JSONDecoder reports
+    /// alike; the decoder then handles missing keys and wrong types.
+    private static func checkSyntaxAndIntegers(_ json: Data, source: String) throws {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])
+        } catch {
+            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey].map { " (\($0))" } ?? ""
+            throw FabricationError(source, "not valid JSON\(reason)")
+        }
+        guard let fields = object as? [String: Any] else {
+            throw FabricationError(source, "a profile is a JSON object {\"name\": …, \"columns\": …}")
+        }
+        for key in [CodingKeys.columns, .rows, .bitDepth, .gray2Pi].map(\.stringValue) {
+            guard let number = fields[key] as? NSNumber, !(fields[key] is Bool) else { continue }
+            let value = number.doubleValue
+            guard value.isFinite, value == value.rounded(), abs(value) < 1e15 else {
+                throw FabricationError(source, "field '\(key)' must be an integer, got \(number)")
+            }
+        }
+    }
+
+    /// The decoder's reason, with the parser's underlying message when there is one, on one line.
+    private static func jsonDetail(_ context: DecodingError.Context) -> String {
+        var text = context.debugDescription
+        if let underlying = context.underlyingError { text += " " + String(describing: underlying) }
+        return text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
     private static func fieldName(_ context: DecodingError.Context) -> String {

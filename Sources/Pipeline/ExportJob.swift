@@ -96,11 +96,20 @@ public enum ExportJob {
         var metrics = try source.metrics(quantized: export.quantized.phases, images: options.metricsImages)
         metrics.merge(options.extraMetrics) { _, new in new }
         let directory = URL(fileURLWithPath: options.out)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // One export per folder at a time; a full disk is reported before anything is written.
+        let frameBytes = profile.rows * profile.columns * phi.shape[0]
+        let lock = try DirectoryLock(directory: options.out, reserving: 8 * frameBytes + (1 << 20))
+        defer { withExtendedLifetime(lock) {} }
         let metadata = DesignMetadata(softwareVersion: SoftwareVersion.string,
                                       configurationJSON: try source.configurationJSON(options: options.recorded),
                                       metrics: metrics)
-        let paths = try export.writeAll(to: directory, stem: options.name, metadata: metadata, verification: verification)
+        let paths: [String]
+        do {
+            paths = try export.writeAll(to: directory, stem: options.name, metadata: metadata, verification: verification)
+        } catch {
+            lock.removeFolderIfUnused()
+            throw error
+        }
         return ExportOutcome(export: export, metrics: metrics, paths: paths)
     }
 

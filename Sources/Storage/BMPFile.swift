@@ -7,7 +7,8 @@
 ///
 /// Read: uncompressed (BI_RGB) 8-bit indexed and 24-bit BGR files, bottom-up or top-down, with any
 /// info header of at least 40 bytes. 8-bit pixels whose palette is the gray ramp come back
-/// unchanged; other palettes, and 24-bit pixels, are turned into gray with `RasterImage.luma`.
+/// unchanged; other palettes, and 24-bit pixels, are turned into gray with `RasterImage.luma`. The
+/// layout says "8-bit indexed" for a palette of grays (any order) and "8-bit indexed color" otherwise.
 /// Compressed files and other depths are rejected with an error naming the file.
 public enum BMPFile {
     static let fileHeaderSize = 14, infoHeaderSize = 40
@@ -83,8 +84,8 @@ public enum BMPFile {
         var gray = [UInt8](repeating: 0, count: width * height)
         let layout: String
         if bits == 8 {
-            let table = try grayTable(b, paletteAt: fileHeaderSize + headerSize, entries: colorsUsed == 0 ? 256 : colorsUsed,
-                                      end: dataOffset, path: path)
+            let (table, isGray) = try grayTable(b, paletteAt: fileHeaderSize + headerSize,
+                                                entries: colorsUsed == 0 ? 256 : colorsUsed, end: dataOffset, path: path)
             for y in 0..<height {
                 let row = dataOffset + (topDown ? y : height - 1 - y) * stride
                 for x in 0..<width {
@@ -95,7 +96,7 @@ public enum BMPFile {
                     gray[y * width + x] = table[index]
                 }
             }
-            layout = "8-bit indexed"
+            layout = isGray ? "8-bit indexed" : "8-bit indexed color"
         } else {
             for y in 0..<height {
                 let row = dataOffset + (topDown ? y : height - 1 - y) * stride
@@ -110,15 +111,20 @@ public enum BMPFile {
                             sourceLayout: layout, hadAlpha: false)
     }
 
-    /// Gray value of each palette entry (B, G, R, reserved quads).
-    private static func grayTable(_ b: [UInt8], paletteAt start: Int, entries: Int, end: Int, path: String) throws -> [UInt8] {
+    /// Gray value of each palette entry (B, G, R, reserved quads), and whether every entry is a gray
+    /// (B = G = R).
+    private static func grayTable(_ b: [UInt8], paletteAt start: Int, entries: Int, end: Int,
+                                  path: String) throws -> (gray: [UInt8], isGray: Bool) {
         guard entries > 0, entries <= 256, start + 4 * entries <= min(end, b.count) else {
             throw StorageError(.corrupt, path: path, "palette of \(entries) entries does not fit before the pixel data")
         }
-        return (0..<entries).map { i in
+        var isGray = true
+        let table = (0..<entries).map { i -> UInt8 in
             let p = start + 4 * i
+            if b[p] != b[p + 1] || b[p + 1] != b[p + 2] { isGray = false }
             return RasterImage.luma(b[p + 2], b[p + 1], b[p])
         }
+        return (table, isGray)
     }
 
     private static func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8 & 0xff)] }

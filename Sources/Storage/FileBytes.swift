@@ -1,15 +1,34 @@
 import CZlib
 import Foundation
 
-/// Reads a whole file into memory, with a `notFound` error that names the file.
+/// Reads a whole file into memory with POSIX calls, so every failure is an error naming the file:
+/// `notFound` (with `hint`), a directory or device instead of a file, or the system's reason.
 func readFileBytes(_ path: String, hint: String? = nil) throws -> [UInt8] {
-    guard FileManager.default.fileExists(atPath: path) else {
-        throw StorageError(.notFound, path: path, "no such file" + (hint.map { "; \($0)" } ?? ""))
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+        if errno == ENOENT { throw StorageError(.notFound, path: path, "no such file" + (hint.map { "; \($0)" } ?? "")) }
+        throw StorageError(.io, path: path, "cannot open the file: \(systemMessage())")
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw StorageError(.io, path: path, "cannot read the file")
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw StorageError(.io, path: path, "cannot read the file: \(systemMessage())") }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+        throw StorageError(.io, path: path, info.st_mode & S_IFMT == S_IFDIR ? "is a directory, not a file" : "is not a regular file")
     }
-    return [UInt8](data)
+    var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+    var filled = 0
+    while true {
+        if filled == bytes.count { bytes += [UInt8](repeating: 0, count: max(4096, bytes.count)) }   // the file grew
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw StorageError(.io, path: path, "cannot read the file: \(systemMessage())")
+        }
+        if n == 0 { break }
+        filled += n
+    }
+    bytes.removeLast(bytes.count - filled)
+    return bytes
 }
 
 /// Incremental gzip decoder over an in-memory compressed file (zlib `inflate`, gzip wrapper only).

@@ -43,7 +43,12 @@ extension HDF5File {
             defer { HDF5Handle(id: type, kind: .datatype).close(); HDF5Handle(id: space, kind: .dataspace).close() }
             guard type >= 0, space >= 0 else { throw failure(.corrupt, label, "cannot read the attribute's type") }
             let shape = try dataspaceShape(space, label)
-            let count = shape.reduce(1, *)
+            let count = try elementCount(shape, label)
+            let stored = Int(clamping: H5Aget_storage_size(attr)), width = max(H5Tget_size(type), 1)
+            guard count <= stored / width + 1 else {
+                throw StorageError(.corrupt, path: path, object: label,
+                                   "attribute of shape \(shape) does not fit its \(stored) stored bytes (damaged)")
+            }
             switch H5Tget_class(type) {
             case H5T_STRING where count == 1: return .string(try readString(attr, type, label))
             case H5T_FLOAT:

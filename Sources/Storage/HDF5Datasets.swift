@@ -50,7 +50,7 @@ extension HDF5File {
                                    "dataset holds \(HDF5ElementType.describe(type)), expected \(T.hdf5ElementType)")
             }
             try checkShape(shape, expected, object)
-            let count = shape.reduce(1, *)
+            let count = try plausibleElementCount(dataset, type, shape, object)
             var values = [T](repeating: T(), count: count)
             try values.withUnsafeMutableBytes { raw in
                 try readDataset(dataset, into: raw.baseAddress, count: count, type: T.hdf5ElementType, object: object)
@@ -68,6 +68,7 @@ extension HDF5File {
                                    "dataset holds \(HDF5ElementType.describe(type)), expected floating point")
             }
             try checkShape(shape, expected, object)
+            _ = try plausibleElementCount(dataset, type, shape, object)
             let tensor = Tensor(uninitialized: shape)
             try readDataset(dataset, into: tensor.pointer, count: tensor.count, type: .float32, object: object)
             if requireFinite { try requireFiniteValues(UnsafeBufferPointer(tensor.buffer), path: path, object: object) }
@@ -103,13 +104,43 @@ extension HDF5File {
         }
     }
 
-    /// The dimensions of a simple or scalar dataspace.
+    /// The dimensions of a simple or scalar dataspace; their product must fit an `Int`.
     func dataspaceShape(_ space: hid_t, _ object: String) throws -> [Int] {
         let rank = H5Sget_simple_extent_ndims(space)
         guard rank >= 0 else { throw failure(.corrupt, object, "cannot read the dataspace") }
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         guard H5Sget_simple_extent_dims(space, &dims, nil) >= 0 else { throw failure(.corrupt, object, "cannot read the dimensions") }
-        return dims.map { Int($0) }
+        let shape = try dims.map { d -> Int in
+            guard let n = Int(exactly: d) else { throw StorageError(.corrupt, path: path, object: object, "dimension \(d) is impossible") }
+            return n
+        }
+        _ = try elementCount(shape, object)
+        return shape
+    }
+
+    /// The number of elements of `shape`, or an error when the product overflows.
+    func elementCount(_ shape: [Int], _ object: String) throws -> Int {
+        try shape.reduce(1) { product, n in
+            let (p, overflow) = product.multipliedReportingOverflow(by: n)
+            guard !overflow else { throw StorageError(.corrupt, path: path, object: object, "shape \(shape) is impossibly large") }
+            return p
+        }
+    }
+
+    /// The element count of a dataset about to be read into memory, after checking that the file really
+    /// holds that much data: a damaged header can announce terabytes in a small file, and the buffer is
+    /// allocated before HDF5 reads. Allowed: the bytes stored (times 1032, deflate's largest ratio, for
+    /// compressed datasets) plus 1 MiB for fill values.
+    func plausibleElementCount(_ dataset: hid_t, _ type: hid_t, _ shape: [Int], _ object: String) throws -> Int {
+        let count = try elementCount(shape, object)
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: max(H5Tget_size(type), 1))
+        let stored = Int(clamping: H5Dget_storage_size(dataset))
+        guard !overflow, bytes <= stored.multipliedReportingOverflow(by: 1032).partialValue + (1 << 20) else {
+            throw StorageError(.truncated, path: path, object: object,
+                               "dataset of shape \(shape) needs \(overflow ? "more than Int.max" : "\(bytes)") bytes "
+                               + "but the file stores \(stored) (truncated or damaged)")
+        }
+        return count
     }
 
     /// A dataspace for `shape` (`[]` is scalar).

@@ -37,9 +37,13 @@ public final class HDF5File {
         }
     }
 
-    /// Opens an existing file read-only.
+    /// Opens an existing file read-only. The raw bytes are checked for patterns known to hang libhdf5
+    /// (`HDF5Precheck`) and the file is read once in a forked child (`HDF5Probe`), so a file that
+    /// crashes or hangs libhdf5 gives an error here instead of taking the process down.
     public static func open(path: String) throws -> HDF5File {
         guard FileManager.default.fileExists(atPath: path) else { throw StorageError(.notFound, path: path, "no such file") }
+        let fingerprint = try HDF5Precheck.check(path)
+        try HDF5Probe.check(path, fingerprint: fingerprint)
         return try HDF5Library.locked {
             guard H5Fis_hdf5(path) > 0 else {
                 let stack = HDF5Library.takeErrorStack()
@@ -49,7 +53,10 @@ public final class HDF5File {
             guard id >= 0 else {
                 let stack = HDF5Library.takeErrorStack()
                 let kind: StorageError.Kind = stack.contains("truncated") ? .truncated : .corrupt
-                throw StorageError(kind, path: path, "cannot open the HDF5 file: \(stack)")
+                let what = kind == .truncated ? "truncated HDF5 file (shorter than its superblock says)"
+                    : stack.contains("superblock") ? "damaged HDF5 file (its superblock cannot be read)"
+                    : "cannot open the HDF5 file"
+                throw StorageError(kind, path: path, "\(what); HDF5: \(stack)")
             }
             return HDF5File(path: path, file: id, staging: nil)
         }
@@ -70,7 +77,7 @@ public final class HDF5File {
             if H5Fclose(file) < 0 {
                 let stack = HDF5Library.takeErrorStack()
                 staging?.discard()
-                throw StorageError(.io, path: path, "cannot close the HDF5 file: \(stack)")
+                throw StorageError(.io, path: path, "cannot finish writing the HDF5 file (an existing file of that name is untouched): \(stack)")
             }
         }
         try staging?.commit()

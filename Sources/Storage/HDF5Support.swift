@@ -82,16 +82,35 @@ extension UInt16: HDF5Element { public static var hdf5ElementType: HDF5ElementTy
 /// safety exist, and the thread-safe one serialises internally anyway). HDF5's automatic printing of
 /// error stacks is switched off on entry every time: in thread-safe builds that setting is per thread.
 enum HDF5Library {
-    private static let lock: NSRecursiveLock = {
+    private static let initialized: Void = {
+        // No clean-up at exit: after a failed write (a full disk) libhdf5 keeps a half-closed file whose
+        // flush at exit crashes; every file PhaseMask opens is closed explicitly anyway.
+        _ = H5dont_atexit()
         _ = H5open()
-        return NSRecursiveLock()
     }()
+    nonisolated(unsafe) private static var lock = NSRecursiveLock()
 
     static func locked<R>(_ body: () throws -> R) rethrows -> R {
+        _ = initialized
         lock.lock()
         defer { lock.unlock() }
         _ = H5Eset_auto2(phasemask_h5e_default(), nil, nil)
         return try body()
+    }
+
+    /// `fork()` while holding the lock, so that no other thread is inside libhdf5 at that moment and the
+    /// child's copy of the library is consistent. The child (one thread, whose lock would still count as
+    /// held by a thread that does not exist there) gets a fresh lock; the parent releases its own.
+    static func forkHoldingLock() -> pid_t {
+        _ = initialized
+        lock.lock()
+        let pid = fork()
+        if pid == 0 {
+            lock = NSRecursiveLock()
+        } else {
+            lock.unlock()
+        }
+        return pid
     }
 
     /// The descriptions on HDF5's current error stack (innermost last), then clears the stack.
@@ -108,7 +127,19 @@ enum HDF5Library {
             }, Unmanaged.passUnretained(lines).toOpaque())
         }
         _ = H5Eclear2(phasemask_h5e_default())
-        return lines.items.joined(separator: "; ")
+        return summarize(lines.items)
+    }
+
+    /// HDF5's stack can run to twenty layers. When a system call failed, its reason ("File too large",
+    /// "No space left on device") leads; otherwise the outermost six descriptions are kept.
+    static func summarize(_ items: [String]) -> String {
+        let marker = "error message = '"
+        let reason = items.lazy.compactMap { item -> String? in
+            guard let start = item.range(of: marker)?.upperBound, let end = item[start...].firstIndex(of: "'") else { return nil }
+            return String(item[start..<end])
+        }.first
+        let kept = items.prefix(6).joined(separator: "; ") + (items.count > 6 ? "; …" : "")
+        return reason.map { "\($0) (HDF5: \(items.prefix(2).joined(separator: "; ")))" } ?? kept
     }
 }
 

@@ -66,6 +66,15 @@ public struct Checkpoint {
         }
     }
 
+    /// A generous size in bytes of the checkpoint of `system`: parameters, both Adam moments and the
+    /// batch-norm statistics as float32, plus HDF5's per-object overhead and the attributes.
+    public static func estimatedBytes(_ system: PRSystem) -> Int {
+        let parameters = system.parameters.reduce(0) { $0 + $1.value.count }
+        let buffers = system.unet.buffers.reduce(0) { $0 + $1.tensor.count }
+        let objects = 3 * system.parameters.count + system.unet.buffers.count + 16
+        return 4 * (3 * parameters + buffers) + 2048 * objects + (64 << 10)
+    }
+
     /// The configuration stored in a checkpoint.
     public static func configuration(at path: String) throws -> TrainingConfig {
         let file = try HDF5File.open(path: path)
@@ -81,12 +90,29 @@ public struct Checkpoint {
         public let history: [EpochRecord]
     }
 
+    /// Every failure names `path`: errors from Storage already do, the others are wrapped.
     public static func load(_ path: String) throws -> Loaded {
+        do {
+            return try loadUnchecked(path)
+        } catch let error as StorageError {
+            throw error
+        } catch let error as TrainingError {
+            if case .invalidConfiguration(let why) = error {
+                throw TrainingError.checkpoint(path: path, problem: "its configuration is invalid: \(why)")
+            }
+            throw error
+        } catch {
+            throw TrainingError.checkpoint(path: path, problem: "\(error)")
+        }
+    }
+
+    private static func loadUnchecked(_ path: String) throws -> Loaded {
         let file = try HDF5File.open(path: path)
         defer { try? file.close() }
         let config = try readConfig(file)
         let system = try PRSystem(config: config)
-        let stored = try JSONDecoder().decode([String].self, from: Data(try file.stringAttribute("order", of: "/parameters").utf8))
+        let stored = try decodeJSON([String].self, try file.stringAttribute("order", of: "/parameters"),
+                                    path: path, what: "the /parameters order attribute (a JSON list of names)")
         let names = system.parameters.map(\.name)
         guard stored == names else {
             throw TrainingError.checkpoint(path: path, problem: "its parameters (\(stored.count)) do not match the architecture its configuration describes (\(names.count)); was it written by another version?")
@@ -106,9 +132,23 @@ public struct Checkpoint {
         }
         let progress = Progress(epoch: try file.intAttribute("epoch", of: "/progress"),
                                 step: try file.intAttribute("step", of: "/progress"))
-        let history = try JSONDecoder().decode([EpochRecord].self,
-                                               from: Data(try file.stringAttribute("epochs", of: "/history").utf8))
+        let stepsPerEpoch = config.trainSize / config.batchSize
+        guard progress.epoch >= 0, progress.step >= 0, progress.step <= stepsPerEpoch else {
+            throw TrainingError.checkpoint(path: path, problem: "/progress epoch \(progress.epoch), step \(progress.step) is "
+                                           + "impossible (an epoch has at most \(stepsPerEpoch) steps)")
+        }
+        let history = try decodeJSON([EpochRecord].self, try file.stringAttribute("epochs", of: "/history"),
+                                     path: path, what: "the /history epochs attribute (a JSON list of epoch records)")
         return Loaded(system: system, optimizerState: optimizerState, progress: progress, history: history)
+    }
+
+    /// Decodes JSON text stored in an attribute, with an error naming the file and the attribute.
+    private static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String, path: String, what: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(text.utf8))
+        } catch {
+            throw TrainingError.checkpoint(path: path, problem: "\(what) cannot be read: \(oneLine(error))")
+        }
     }
 
     private static func readConfig(_ file: HDF5File) throws -> TrainingConfig {
@@ -120,7 +160,7 @@ public struct Checkpoint {
         do {
             return try JSONDecoder().decode(TrainingConfig.self, from: Data(json.utf8))
         } catch {
-            throw TrainingError.checkpoint(path: file.path, problem: "its configuration cannot be read: \(error)")
+            throw TrainingError.checkpoint(path: file.path, problem: "its configuration cannot be read: \(oneLine(error))")
         }
     }
 }
@@ -136,6 +176,21 @@ public struct EpochRecord: Codable, Equatable {
     public var imagesPerSecond: Double
     /// Peak bytes held by live tensors during the epoch (training steps and validation).
     public var peakTensorBytes: Int?
+}
+
+/// A decoding error as one readable line: the decoder's reason and the key path, if any.
+func oneLine(_ error: Error) -> String {
+    var text: String
+    switch error {
+    case DecodingError.dataCorrupted(let c), DecodingError.keyNotFound(_, let c), DecodingError.typeMismatch(_, let c),
+         DecodingError.valueNotFound(_, let c):
+        let keys = c.codingPath.map(\.stringValue).joined(separator: ".")
+        text = (keys.isEmpty ? "" : "at '\(keys)': ") + c.debugDescription
+        if case DecodingError.keyNotFound(let key, _) = error { text = "missing key '\(key.stringValue)'" + (keys.isEmpty ? "" : " at '\(keys)'") }
+    default:
+        text = "\(error)"
+    }
+    return text.split(whereSeparator: \.isNewline).joined(separator: " ")
 }
 
 func jsonString<T: Encodable>(_ value: T) throws -> String {

@@ -29,13 +29,28 @@ public enum Runs {
             }
             teacher = loaded
         }
+        // The output folder first: a second run, a read-only or full disk are reported before any work.
+        let lock = try DirectoryLock(directory: directory, reserving: Checkpoint.estimatedBytes(try PRSystem(config: config)))
+        do {
+            return try train(config, teacher: teacher, directory: directory, resume: resume, lock: lock, log: log)
+        } catch {
+            lock.removeFolderIfUnused()
+            throw error
+        }
+    }
+
+    private static func train(_ config: TrainingConfig, teacher: PRSystem?, directory: String, resume: Bool,
+                              lock: DirectoryLock, log: @escaping (String) -> Void) throws -> Summary {
         let checkpoint = (directory as NSString).appendingPathComponent("checkpoint.h5")
-        if !resume && FileManager.default.fileExists(atPath: checkpoint) {
+        let exists = FileManager.default.fileExists(atPath: checkpoint)
+        if !resume && exists {
             throw TrainingError.output(path: checkpoint, problem: "already exists; pass --resume to continue it or choose another --out")
         }
+        if resume && !exists { log("no checkpoint in \(directory) yet: starting from the first epoch") }
         log("loading FashionMNIST (\(config.trainSize)/\(config.validationSize)/\(config.testSize) images at \(config.size)×\(config.size))")
         let splits = try SceneSplits.load(config)
-        let trainer = try Trainer(config: config, splits: splits, teacher: teacher, directory: directory, resume: resume)
+        let trainer = try Trainer(config: config, splits: splits, teacher: teacher, directory: directory,
+                                  resume: resume && exists, lock: lock)
         trainer.log = log
         InterruptFlag.install()
         let started = Benchmark.now()

@@ -21,6 +21,8 @@ public final class Trainer {
     public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
     let objective: Objective
+    /// Exclusive use of `directory` while this trainer exists (see `DirectoryLock`).
+    public let outputLock: DirectoryLock
     private let optimizer: Adam
     private let noise: NoiseModel
     private var progress = Checkpoint.Progress()
@@ -31,12 +33,16 @@ public final class Trainer {
 
     /// A fresh run, or (with `resume`) the continuation of the checkpoint in `directory`.
     /// `startingFrom` copies φ, ψ, θ and batch-norm statistics from an existing system (fine-tuning).
+    /// `lock` is the caller's lock on `directory`; without one the trainer takes it (creating the folder,
+    /// checking that a checkpoint fits, removing temporary files of a killed run).
     public init(config: TrainingConfig, splits: SceneSplits, teacher: PRSystem?, directory: String,
-                resume: Bool = false, startingFrom initial: PRSystem? = nil) throws {
+                resume: Bool = false, startingFrom initial: PRSystem? = nil, lock: DirectoryLock? = nil) throws {
         if let first = config.problems().first { throw TrainingError.invalidConfiguration(first) }
         if config.mode == .student && teacher == nil {
             throw TrainingError.invalidConfiguration("student mode needs a teacher system")
         }
+        outputLock = try lock ?? DirectoryLock(directory: directory,
+                                               reserving: Checkpoint.estimatedBytes(try PRSystem(config: config)))
         self.directory = directory
         self.splits = splits
         self.teacher = teacher
@@ -51,8 +57,16 @@ public final class Trainer {
             system.copyState(from: loaded.system)
             progress = loaded.progress
             history = loaded.history
+            guard progress.step <= splits.train.shape[0] / config.batchSize else {
+                throw TrainingError.checkpoint(path: checkpoint, problem: "stopped at step \(progress.step) of an epoch, "
+                                               + "but an epoch of this data has \(splits.train.shape[0] / config.batchSize) steps")
+            }
             optimizer = Adam(parameters: system.parameters, learningRate: Float(config.learningRate))
-            if let state = loaded.optimizerState { try optimizer.restore(state) }
+            if let state = loaded.optimizerState {
+                do { try optimizer.restore(state) } catch {
+                    throw TrainingError.checkpoint(path: checkpoint, problem: "optimizer state: \(error)")
+                }
+            }
         } else {
             system = try PRSystem(config: config)
             if let initial { system.copyState(from: initial) }
@@ -102,7 +116,7 @@ public final class Trainer {
             history.append(record)
             progress = Checkpoint.Progress(epoch: epoch + 1, step: 0)
             try save()
-            try appendLog(record)
+            try writeLog()
             log(String(format: "epoch %d/%d  loss %.5f  val PSNR %.2f dB  SSIM %.4f  (%.1fs, %.0f img/s)",
                        epoch + 1, config.epochs, record.loss, record.validationPSNR, record.validationSSIM,
                        seconds, record.imagesPerSecond))
@@ -136,18 +150,11 @@ public final class Trainer {
         try Checkpoint.save(system, optimizer: optimizer, progress: progress, history: history, to: checkpointPath)
     }
 
-    private func appendLog(_ record: EpochRecord) throws {
-        var line = try jsonString(record)
-        line += "\n"
-        if !FileManager.default.fileExists(atPath: logPath) {
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        }
-        guard let handle = FileHandle(forWritingAtPath: logPath) else {
-            throw TrainingError.output(path: logPath, problem: "cannot be opened for appending")
-        }
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(line.utf8))
+    /// Rewrites `log.jsonl` (one line per finished epoch) from the history just checkpointed, atomically:
+    /// after a kill the log never lacks an epoch the checkpoint has, nor holds one it does not.
+    private func writeLog() throws {
+        let text = try history.map { try jsonString($0) + "\n" }.joined()
+        try AtomicFile.write(Array(text.utf8), to: logPath)
     }
 
     /// A seed for the random stream identified by `parts` (SplitMix-style mixing of the words).

@@ -102,31 +102,51 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Problems with this configuration, each one sentence; empty when valid.
     public func problems() -> [String] {
         var p: [String] = []
-        if snapshots < 1 { p.append("snapshots must be at least 1, got \(snapshots)") }
+        // Upper limits keep a corrupt checkpoint or a typo from allocating terabytes or overflowing
+        // 2^depth; they are far above any setting the method uses (paper: 96×96, depth 4, c = 64, L = 9).
+        if !(1...Self.maximumSnapshots).contains(snapshots) {
+            p.append("snapshots must be in 1…\(Self.maximumSnapshots), got \(snapshots)")
+        }
         if mode != .teacher && snapshots != 1 { p.append("\(mode.rawValue) mode uses one snapshot, got \(snapshots)") }
-        if depth < 1 { p.append("U-Net depth must be at least 1, got \(depth)") }
-        if channels < 1 { p.append("U-Net channels must be at least 1, got \(channels)") }
-        if size < 1 || size % (1 << max(depth, 0)) != 0 {
-            p.append("image size \(size) is not divisible by 2^depth = \(1 << max(depth, 0))")
+        if !(1...Self.maximumDepth).contains(depth) { p.append("U-Net depth must be in 1…\(Self.maximumDepth), got \(depth)") }
+        if !(1...Self.maximumChannels).contains(channels) {
+            p.append("U-Net channels must be in 1…\(Self.maximumChannels), got \(channels)")
+        }
+        if size < 1 || size > Self.maximumSize {
+            p.append("image size must be in 1…\(Self.maximumSize), got \(size)")
+        } else if (1...Self.maximumDepth).contains(depth) && size % (1 << depth) != 0 {
+            p.append("image size \(size) is not divisible by 2^depth = \(1 << depth)")
         }
         if size < 11 { p.append("image size \(size) is below 11, the SSIM window") }
-        if iterations < 1 { p.append("spectral-initialization iterations must be at least 1, got \(iterations)") }
-        if filterSize < 1 || filterSize % 2 == 0 { p.append("filter size must be odd and positive, got \(filterSize)") }
+        if !(1...Self.maximumIterations).contains(iterations) {
+            p.append("spectral-initialization iterations must be in 1…\(Self.maximumIterations), got \(iterations)")
+        }
+        if filterSize < 1 || filterSize % 2 == 0 || filterSize > size {
+            p.append("filter size must be odd, positive and at most the image size, got \(filterSize)")
+        }
         if !(truncation > 0 && truncation <= 1) { p.append("truncation fraction must be in (0, 1], got \(truncation)") }
         if epochs < 0 { p.append("epochs must not be negative") }
         if batchSize < 1 { p.append("batch size must be at least 1") }
-        if !(learningRate > 0) { p.append("learning rate must be positive") }
-        if alpha < 0 || beta < 0 || rho < 0 { p.append("α, β and ρ must not be negative") }
+        if !(learningRate > 0 && learningRate.isFinite) { p.append("learning rate must be positive and finite") }
+        if !([alpha, beta, rho].allSatisfy { $0 >= 0 && $0.isFinite }) { p.append("α, β and ρ must be finite and not negative") }
         if mode == .student && alpha + beta > 1 + 1e-12 {
             p.append("α + β = \(alpha + beta) exceeds 1, so σ = 1 − α − β would be negative")
         }
         if mode == .student && teacherCheckpoint == nil { p.append("student mode needs a teacher checkpoint") }
-        if levels < 2 { p.append("phase levels must be at least 2, got \(levels)") }
+        if !(2...Self.maximumLevels).contains(levels) { p.append("phase levels must be in 2…\(Self.maximumLevels), got \(levels)") }
         if !(stroke > 0 && stroke <= 2 * Double.pi + 1e-9) { p.append("phase stroke must be in (0, 2π], got \(stroke)") }
         if !["none", "gaussian", "poisson"].contains(noise) { p.append("noise must be none, gaussian or poisson, got \(noise)") }
         if trainSize < 1 || validationSize < 1 || testSize < 1 { p.append("dataset subset sizes must be positive") }
+        if !(phaseScale.isFinite && phaseScale > 0) { p.append("phase scale must be a positive number of radians, got \(phaseScale)") }
+        if !snrDecibels.isFinite || !(photons.isFinite && photons > 0) {
+            p.append("noise level must be finite (SNR \(snrDecibels) dB, \(photons) photons per pixel)")
+        }
         return p
     }
+
+    /// Largest accepted settings (see `problems()`).
+    public static let maximumSnapshots = 256, maximumDepth = 10, maximumChannels = 1024, maximumSize = 4096
+    public static let maximumIterations = 100_000, maximumLevels = 65_536
 }
 
 /// Named starting points for `TrainingConfig`.

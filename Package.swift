@@ -58,8 +58,7 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Storage", "TensorCore"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "FabricationTests", dependencies: ["Fabrication", "Storage", "TestSupport"]),
-        .testTarget(name: "FaultTests", dependencies: ["Storage", "Fabrication", "Training", "Pipeline", "TestSupport"],
-                    exclude: []),
+        .testTarget(name: "FaultTests", dependencies: ["Storage", "Fabrication", "Training", "Pipeline", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

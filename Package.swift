@@ -59,8 +59,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "TestSupport"]),
         .testTarget(name: "FabricationTests", dependencies: ["Fabrication", "Storage", "TestSupport"]),
-        .testTarget(name: "FaultTests", dependencies: ["Storage", "Fabrication", "Training", "Pipeline", "TestSupport"],
-                    exclude: []),
+        .testTarget(name: "FaultTests", dependencies: ["Storage", "Fabrication", "Training", "Pipeline", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

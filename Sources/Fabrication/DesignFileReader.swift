@@ -92,8 +92,13 @@ extension DesignFile {
         let object = "/slm/display"
         let profile = try SLMProfile.parse(json: Data(try file.stringAttribute("profile_json", of: object).utf8),
                                            source: "\(path): \(object) profile_json")
-        let layout = try SLMLayout(designHeight: maskShape[1], designWidth: maskShape[2], profile: profile,
+        let layout: SLMLayout
+        do {
+            layout = try SLMLayout(designHeight: maskShape[1], designWidth: maskShape[2], profile: profile,
                                    superpixel: try file.intAttribute("superpixel", of: object))
+        } catch let error as FabricationError {
+            throw FabricationError(path, "\(object): \(error.problem)")
+        }
         let stored = try ["margin_top", "margin_left", "margin_bottom", "margin_right"].map { try file.intAttribute($0, of: object) }
         guard stored == [layout.top, layout.left, layout.bottom, layout.right] else {
             throw FabricationError(path, "\(object) margins \(stored) do not match the profile and superpixel")
@@ -140,6 +145,9 @@ extension DesignFile {
         return (height, settings)
     }
 
+    /// Largest zero-padding factor a design file may record (the optics use 1 or 2).
+    public static let maximumOversampling = 16
+
     private static func readVerification(_ file: HDF5File, maskShape: [Int]) throws -> VerificationData {
         let scenes = try file.readTensor("/verification/scenes", requireFinite: true)
         guard scenes.rank == 4, scenes.shape[3] == 2, scenes.shape[1] == maskShape[1], scenes.shape[2] == maskShape[2] else {
@@ -147,7 +155,9 @@ extension DesignFile {
                                    + "[B, \(maskShape[1]), \(maskShape[2]), 2]")
         }
         let f = try file.intAttribute("oversampling", of: "/verification")
-        guard f >= 1 else { throw FabricationError(file.path, "/verification oversampling \(f) must be at least 1") }
+        guard (1...maximumOversampling).contains(f) else {
+            throw FabricationError(file.path, "/verification oversampling \(f) must be in 1…\(maximumOversampling)")
+        }
         let expected = [scenes.shape[0], maskShape[0], maskShape[1] * f, maskShape[2] * f]
         return VerificationData(scenes: ComplexField(storage: scenes),
                                 cdp: try file.readTensor("/verification/cdp", shape: expected, requireFinite: true),

@@ -54,8 +54,10 @@ public struct SLMLayout: Equatable, Sendable {
             throw FabricationError(source, "superpixel must be at least 1, got \(s)")
         }
         guard s <= largest else {
+            let (rows, o1) = s.multipliedReportingOverflow(by: designHeight), (columns, o2) = s.multipliedReportingOverflow(by: designWidth)
+            let needs = o1 || o2 ? "more pixels than any panel has" : "\(rows) rows × \(columns) columns"
             throw FabricationError(source, "a \(designHeight)×\(designWidth) design with superpixel \(s) needs "
-                + "\(s * designHeight) rows × \(s * designWidth) columns; the panel has \(profile.rows) × \(profile.columns)")
+                + "\(needs); the panel has \(profile.rows) × \(profile.columns)")
         }
         self.profile = profile
         self.designHeight = designHeight

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Training
 
 /// A training stage of a pipeline (teacher, student, fine-tuning) living in its own directory, so any
@@ -33,8 +34,14 @@ public struct Stage {
         return stored.progress.epoch >= config.epochs ? .finished : .unfinished
     }
 
-    /// Removes the stage's outputs (before retraining).
+    /// Removes the stage's outputs (before retraining). Refuses, naming the PID, while another run holds
+    /// the stage's folder (`DirectoryLock`), so a concurrent run never loses its files.
     public func clear() throws {
-        if FileManager.default.fileExists(atPath: directory) { try FileManager.default.removeItem(atPath: directory) }
+        guard FileManager.default.fileExists(atPath: directory) else { return }
+        let lock = try DirectoryLock(directory: directory)
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name != ".phasemask.lock" {
+            try FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
+        withExtendedLifetime(lock) {}
     }
 }

@@ -36,6 +36,13 @@ struct Export: ParsableCommand {
     @Option(help: "Output directory (created if missing).") var out: String
     @Option(help: "File name stem of the outputs.") var name: String = "design"
 
+    func validate() throws {
+        if let oversampling, !(1...DesignFile.maximumOversampling).contains(oversampling) {
+            throw ValidationError("--oversampling must be in 1…\(DesignFile.maximumOversampling), got \(oversampling)")
+        }
+        guard scenes >= 0, metricsImages >= 0 else { throw ValidationError("--scenes and --metrics-images must not be negative") }
+    }
+
     func run() throws {
         var o = ExportOptions(out: out)
         o.model = model; o.mask = mask; o.levels = levels; o.stroke = stroke

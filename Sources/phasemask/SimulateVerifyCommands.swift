@@ -28,6 +28,12 @@ struct Simulate: ParsableCommand {
     @Option(help: "Seed of the noise draws.") var seed: UInt64 = 0
     @Option(help: "Phase scale s of image scenes exp(j·s·I), radians.") var phaseScale: Double = Double.pi
 
+    func validate() throws {
+        if let oversampling, !(1...DesignFile.maximumOversampling).contains(oversampling) {
+            throw ValidationError("--oversampling must be in 1…\(DesignFile.maximumOversampling), got \(oversampling)")
+        }
+    }
+
     func run() throws {
         guard let first = mask.first else { throw ValidationError("give --mask") }
         let source: MaskSource

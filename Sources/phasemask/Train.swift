@@ -80,7 +80,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Student: switch off the CDP distillation term.") var noCdp = false
     @Flag(help: "Student: switch off the feature distillation term.") var noFeat = false
     @Option(help: "Output directory (checkpoint.h5, log.jsonl).") var out: String
-    @Flag(help: "Continue the checkpoint in --out.") var resume = false
+    @Flag(help: "Continue the checkpoint in --out (from the first epoch if it has none yet).") var resume = false
     @Option(help: "Compute threads.") var threads: Int = 2
 
     func run() throws {

@@ -329,6 +329,8 @@ damaged_design("format-version-99.h5", lambda f: f.attrs.__setitem__("format_ver
 damaged_design("unknown-mapping.h5", lambda f: f["slm/display"].attrs.__setitem__("mapping", "gamma"))
 damaged_design("levels-out-of-range.h5", lambda f: f["mask/levels"].__setitem__((0, 0, 0), 17))
 damaged_design("oversampling-zero.h5", lambda f: f["verification"].attrs.__setitem__("oversampling", 0))
+damaged_design("oversampling-huge.h5", lambda f: f["verification"].attrs.__setitem__("oversampling", 2 ** 62))
+damaged_design("superpixel-huge.h5", lambda f: f["slm/display"].attrs.__setitem__("superpixel", 2 ** 62))
 damaged_design("created-not-a-date.h5", lambda f: f["design"].attrs.__setitem__("created_utc", "yesterday"))
 damaged_design("scenes-wrong-rank.h5", lambda f: replace(f, "verification/scenes", f["verification/scenes"][0]))
 shutil.rmtree(work)

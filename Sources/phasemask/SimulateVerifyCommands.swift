@@ -36,33 +36,24 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         guard let first = mask.first else { throw ValidationError("give --mask") }
-        let source: MaskSource
-        var storedOversampling: Int? = nil
+        let input: SimulationJob.MaskInput
         if mask.count == 1 && ["h5", "hdf5"].contains(URL(fileURLWithPath: first).pathExtension.lowercased()) {
-            source = .design(path: first, displayed: displayed)
-            storedOversampling = try DesignFile.read(path: first).verification?.oversampling
+            input = .design(path: first, displayed: displayed)
         } else {
             guard let profile, let size else { throw ValidationError("SLM frames need --profile and --size") }
             let dims = size.lowercased().split(separator: "x").compactMap { Int($0) }
             guard dims.count == 2, dims.allSatisfy({ $0 > 0 }) else { throw ValidationError("--size must be HxW, got '\(size)'") }
-            let slm = try SLMCatalog.resolve(profile)
-            source = .frames(paths: mask, profile: slm, height: dims[0], width: dims[1], superpixel: superpixel,
-                             lut: try lut.map { try PhaseLUT.load(path: $0, maxGray: slm.maxGray) })
+            input = .frames(paths: mask, profile: profile, size: (dims[0], dims[1]), superpixel: superpixel, lut: lut)
         }
-        let masks = try source.load()
-        let simulator = try Simulator(oversampling: oversampling ?? storedOversampling ?? 1, noise: try parseNoise(noise),
-                                      phaseScale: Float(phaseScale))
-        let field = try simulator.field(try SceneSource(parsing: scene).load(height: masks.shape[1], width: masks.shape[2]))
-        var generator = SeededGenerator(seed: seed)
-        let cdp = try simulator.simulate(masks: masks, scene: field, generator: &generator)
-        try simulator.write(cdp: cdp, scene: field, masks: masks, maskSource: mask.joined(separator: ","),
-                            sceneSource: scene, seed: seed, to: out)
+        var o = SimulationJob.Options(mask: input, scene: scene, out: out)
+        o.oversampling = oversampling
+        o.noise = try parseNoise(noise)
+        o.seed = seed
+        o.phaseScale = phaseScale
+        if png { o.figure = URL(fileURLWithPath: out).deletingPathExtension().appendingPathExtension("png").path }
+        let (cdp, simulator) = try SimulationJob.run(o)
         print("wrote \(out): CDPs \(cdp.shape), \(simulator.noise)")
-        if png {
-            let figure = URL(fileURLWithPath: out).deletingPathExtension().appendingPathExtension("png").path
-            try Simulator.writeFigure(cdp: cdp, to: figure)
-            print("wrote \(figure)")
-        }
+        if let figure = o.figure { print("wrote \(figure)") }
     }
 }
 

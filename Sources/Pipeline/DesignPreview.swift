@@ -26,14 +26,12 @@ public enum DesignPreview {
                              shape: [size, size])
             let psnr = ImageMetrics.psnr(estimate: estimate.reshaped([1, 1, size, size]), reference: truth.reshaped([1, 1, size, size]))
             let ssim = ImageMetrics.ssim(estimate: estimate.reshaped([1, 1, size, size]), reference: truth.reshaped([1, 1, size, size]))
-            var clipped = estimate.array
-            for i in clipped.indices { clipped[i] = min(max(clipped[i], 0), 1) }
             rows.append([
                 k == 0 ? ImagePanel.phase(system.masks.value.slice(0..<1).reshaped([size, size]), upscale: upscale,
                                           caption: "φ (snapshot 1)") : nil,
                 ImagePanel.intensity(cdp, upscale: upscale, caption: "CDP"),
                 ImagePanel(truth, range: 0...1, upscale: upscale, caption: "scene"),
-                ImagePanel(Tensor(clipped, shape: [size, size]), range: 0...1, upscale: upscale,
+                ImagePanel(estimate.clipped(to: 0...1), range: 0...1, upscale: upscale,
                            caption: String(format: "PSNR %.1f dB\nSSIM %.3f", psnr, ssim)),
             ])
         }

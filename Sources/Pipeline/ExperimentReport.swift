@@ -206,9 +206,7 @@ public struct ExperimentReport {
             let (estimates, _) = try Evaluation.reconstruct(system, images: scenes)
             columns.append((0..<3).map { k in
                 let e = estimates.slice(k..<(k + 1)), t = scenes.slice(k..<(k + 1))
-                var v = e.array
-                for i in v.indices { v[i] = min(max(v[i], 0), 1) }
-                return ImagePanel(Tensor(v, shape: [n, n]), range: 0...1, upscale: upscale,
+                return ImagePanel(e.clipped(to: 0...1).reshaped([n, n]), range: 0...1, upscale: upscale,
                                   caption: String(format: "%.1f dB\n%.3f", ImageMetrics.psnr(estimate: e, reference: t),
                                                   ImageMetrics.ssim(estimate: e, reference: t)))
             })

@@ -98,6 +98,20 @@ public final class Tensor {
         return s
     }
 
+    /// True when `other` has the same shape and every element has the same bit pattern.
+    public func isBitIdentical(to other: Tensor) -> Bool {
+        guard shape == other.shape else { return false }
+        for i in 0..<count where pointer[i].bitPattern != other.pointer[i].bitPattern { return false }
+        return true
+    }
+
+    /// A copy with every element clamped to `range` (estimates clipped to the data range [0, 1]).
+    public func clipped(to range: ClosedRange<Float>) -> Tensor {
+        let t = Tensor(uninitialized: shape)
+        for i in 0..<count { t.pointer[i] = min(max(pointer[i], range.lowerBound), range.upperBound) }
+        return t
+    }
+
     /// True when every element is finite (no NaN, no ±Inf).
     public var isFinite: Bool {
         for i in 0..<count where !pointer[i].isFinite { return false }

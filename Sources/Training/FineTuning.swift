@@ -8,10 +8,6 @@ import TensorCore
 /// the goal is only that the recovery fits it). Test PSNR/SSIM is reported for the continuous mask, the
 /// quantized mask before fine-tuning, and after fine-tuning.
 public enum FineTuning {
-    /// Bitwise equality of two tensors.
-    static func bitIdentical(_ a: Tensor, _ b: Tensor) -> Bool {
-        a.shape == b.shape && (0..<a.count).allSatisfy { a.pointer[$0].bitPattern == b.pointer[$0].bitPattern }
-    }
 
     public struct Result: Codable {
         public var continuous: EvaluationResult
@@ -50,7 +46,7 @@ public enum FineTuning {
                    continuous.psnr, continuous.ssim, quantized.psnr, quantized.ssim))
         let trainer = try Trainer(config: config, splits: splits, teacher: nil, directory: directory,
                                   resume: resume, startingFrom: trained)
-        if resume && !bitIdentical(trainer.system.masks.value, quantizedMasks) {
+        if resume && !trainer.system.masks.value.isBitIdentical(to: quantizedMasks) {
             throw TrainingError.checkpoint(path: trainer.checkpointPath, problem: "holds other masks than the quantized ones; fine-tune into a new directory")
         }
         trainer.log = log

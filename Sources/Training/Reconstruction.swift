@@ -45,8 +45,7 @@ public enum Reconstruction {
         }
         let tape = Tape(recording: false)
         let out = try system.recover(tape.constant(y), masks: tape.constant(system.masks.value), training: false)
-        let estimates = out.estimate.value.copy()
-        for i in 0..<estimates.count { estimates.pointer[i] = min(max(estimates.pointer[i], 0), 1) }
+        let estimates = out.estimate.value.clipped(to: 0...1)
         var psnr: Double?, ssim: Double?
         if file.exists("/scene") {
             let field = ComplexField(storage: try file.readTensor("/scene", requireFinite: true))

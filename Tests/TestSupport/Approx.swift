@@ -16,8 +16,4 @@ public func maxAbs(_ a: Tensor) -> Float {
 }
 
 /// Bitwise equality of two tensors (shape and every element's bit pattern).
-public func bitIdentical(_ a: Tensor, _ b: Tensor) -> Bool {
-    guard a.shape == b.shape else { return false }
-    for i in 0..<a.count where a.pointer[i].bitPattern != b.pointer[i].bitPattern { return false }
-    return true
-}
+public func bitIdentical(_ a: Tensor, _ b: Tensor) -> Bool { a.isBitIdentical(to: b) }

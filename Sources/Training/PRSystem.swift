@@ -84,7 +84,14 @@ public final class PRSystem: ParameterCollection {
 extension PRSystem {
     /// Copies every parameter and batch-norm statistic from `other` (same architecture).
     public func copyState(from other: PRSystem) {
-        for (mine, theirs) in zip(parameters, other.parameters) { mine.value.assign(theirs.value) }
+        masks.value.assign(other.masks.value)
+        filter.value.assign(other.filter.value)
+        copyNetwork(from: other)
+    }
+
+    /// Copies the U-Net's parameters and batch-norm statistics from `other` (same architecture).
+    public func copyNetwork(from other: PRSystem) {
+        for (mine, theirs) in zip(unet.parameters, other.unet.parameters) { mine.value.assign(theirs.value) }
         for (mine, theirs) in zip(unet.buffers, other.unet.buffers) { mine.tensor.assign(theirs.tensor) }
     }
 }

@@ -53,11 +53,9 @@ public enum Runs {
                                   resume: resume && exists, lock: lock)
         trainer.log = log
         InterruptFlag.install()
-        let started = Benchmark.now()
         try trainer.run()
         let seconds = trainer.history.reduce(0) { $0 + $1.seconds }
         let test = try Evaluation.evaluate(trainer.system, images: splits.test, batchSize: config.batchSize)
-        _ = started
         return Summary(mode: config.mode, checkpoint: trainer.checkpointPath, test: test,
                        trainingSeconds: seconds, history: trainer.history)
     }

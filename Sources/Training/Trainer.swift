@@ -158,7 +158,6 @@ public final class Trainer {
     }
 
     /// A seed for the random stream identified by `parts` (SplitMix-style mixing of the words).
-    static func streamSeed(_ parts: Int...) -> UInt64 { streamSeed(parts.map { UInt64(bitPattern: Int64($0)) }) }
     static func streamSeed(_ seed: UInt64, _ parts: Int...) -> UInt64 {
         streamSeed([seed] + parts.map { UInt64(bitPattern: Int64($0)) })
     }
@@ -202,7 +201,6 @@ extension PRSystem {
         let l = masks.shape[0], plane = masks.value.count / l
         masks.value.pointer.update(from: teacher.masks.value.pointer, count: l * plane)
         filter.value.assign(teacher.filter.value)
-        for (mine, theirs) in zip(unet.parameters, teacher.unet.parameters) { mine.value.assign(theirs.value) }
-        for (mine, theirs) in zip(unet.buffers, teacher.unet.buffers) { mine.tensor.assign(theirs.tensor) }
+        copyNetwork(from: teacher)
     }
 }

@@ -127,10 +127,10 @@ public struct DesignPipeline {
         let studentTrained = try ensure(studentStage, studentConfig, force: teacherTrained)
         let fineTune = try fineTuned(from: studentStage, into: fineTuneStage, force: studentTrained)
 
-        let splits = try SceneSplits.load(directory: teacherConfig.dataDirectory, size: teacherConfig.size,
-                                          trainSize: 1, validationSize: 1, testSize: teacherConfig.testSize)
+        let testScenes = try SceneSplits.testScenes(directory: teacherConfig.dataDirectory, size: teacherConfig.size,
+                                                    count: teacherConfig.testSize)
         let teacher = try Checkpoint.load(teacherStage.checkpoint)
-        let teacherScore = try Evaluation.evaluate(teacher.system, images: splits.test, batchSize: teacherConfig.batchSize)
+        let teacherScore = try Evaluation.evaluate(teacher.system, images: testScenes, batchSize: teacherConfig.batchSize)
         let rows = [
             Row(system: "teacher (L = \(options.teacherSnapshots))", psnr: teacherScore.psnr, ssim: teacherScore.ssim),
             Row(system: "student, continuous mask", psnr: fineTune.result.continuous.psnr, ssim: fineTune.result.continuous.ssim),
@@ -156,7 +156,7 @@ public struct DesignPipeline {
         let exported = try ExportJob.run(export)
         log(exported.summary)
         let preview = path(options.outputDirectory, "\(options.name)_preview.png")
-        try DesignPreview.write(checkpoint: fineTuneStage.checkpoint, scenes: splits.test, to: preview)
+        try DesignPreview.write(checkpoint: fineTuneStage.checkpoint, scenes: testScenes, to: preview)
         let designFile = path(options.outputDirectory, "\(options.name).h5")
         let report = try VerifyJob.run(file: designFile)
         let histories = try [teacherStage, studentStage, fineTuneStage].map { try Checkpoint.load($0.checkpoint).history }

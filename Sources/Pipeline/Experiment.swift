@@ -59,6 +59,12 @@ public struct Experiment {
 
     public func run() throws -> [RunResult] {
         var results: [RunResult] = []
+        // Every run shares the image size, test subset and data directory: load its scenes once.
+        let shared = baselineConfig(.e2e, options.seeds.first ?? 0)
+        let test = try SceneSplits.testScenes(directory: shared.dataDirectory, size: shared.size, count: shared.testSize)
+        func train(_ name: String, config: TrainingConfig, in directory: String, seed: UInt64) throws -> RunResult {
+            try self.train(name, config: config, in: directory, seed: seed, testScenes: test)
+        }
         for seed in options.seeds {
             let dir = path(path(options.output, "runs"), "seed\(seed)")
             let sweep = options.sweepSeeds?.contains(seed) ?? true
@@ -122,23 +128,27 @@ public struct Experiment {
         c.dataDirectory = options.data
     }
 
-    /// Trains (or reuses) one run and measures it on the test split.
-    func train(_ name: String, config: TrainingConfig, in directory: String, seed: UInt64) throws -> RunResult {
+    /// Trains (or reuses) one run and measures it on `testScenes` (the test split): a run trained here
+    /// keeps the evaluation its training ended with, a reused one is loaded and evaluated.
+    func train(_ name: String, config: TrainingConfig, in directory: String, seed: UInt64,
+               testScenes: Tensor) throws -> RunResult {
         let stage = Stage(name: "seed \(seed) \(name)", directory: path(directory, name))
         let state = stage.state(for: config)
         if state == .stale { try stage.clear() }
+        let test: EvaluationResult, history: [EpochRecord]
         if state != .finished {
             log("— seed \(seed), \(name): training (\(config.mode.rawValue), L = \(config.snapshots), \(config.epochs) epochs)")
-            _ = try Runs.train(config, directory: stage.directory, resume: state == .unfinished, log: log)
+            let summary = try Runs.train(config, directory: stage.directory, resume: state == .unfinished, log: log)
+            (test, history) = (summary.test, summary.history)
+        } else {
+            let loaded = try Checkpoint.load(stage.checkpoint)
+            test = try Evaluation.evaluate(loaded.system, images: testScenes, batchSize: config.batchSize)
+            history = loaded.history
         }
-        let loaded = try Checkpoint.load(stage.checkpoint)
-        let splits = try SceneSplits.load(directory: config.dataDirectory, size: config.size, trainSize: 1,
-                                          validationSize: 1, testSize: config.testSize)
-        let test = try Evaluation.evaluate(loaded.system, images: splits.test, batchSize: config.batchSize)
         log(String(format: "  seed %llu, %@: test PSNR %.2f dB, SSIM %.4f", seed, name, test.psnr, test.ssim))
         return RunResult(name: name, seed: seed, snapshots: config.snapshots, psnr: test.psnr, ssim: test.ssim,
-                         trainingSeconds: loaded.history.reduce(0) { $0 + $1.seconds },
-                         peakTensorBytes: loaded.history.compactMap(\.peakTensorBytes).max() ?? 0,
+                         trainingSeconds: history.reduce(0) { $0 + $1.seconds },
+                         peakTensorBytes: history.compactMap(\.peakTensorBytes).max() ?? 0,
                          inferenceSecondsPerBatch: test.secondsPerBatch, inferenceBatch: test.batchSize,
                          checkpoint: stage.checkpoint)
     }

@@ -152,8 +152,7 @@ struct MaskInput {
     func metrics(quantized: Tensor, images: Int) throws -> [String: Double] {
         guard let system, images > 0 else { return [:] }
         let c = system.config
-        let test = try SceneSplits.load(directory: c.dataDirectory, size: c.size, trainSize: 1, validationSize: 1,
-                                        testSize: images).test
+        let test = try SceneSplits.testScenes(directory: c.dataDirectory, size: c.size, count: images)
         let continuous = try Evaluation.evaluate(system, images: test, batchSize: c.batchSize)
         let trained = system.masks.value.copy()
         system.masks.value.assign(quantized)

@@ -50,6 +50,13 @@ public struct SceneSplits {
             test: scenes(testPool, Array(testOrder[0..<min(testSize, testPool.count)]), size: size))
     }
 
+    /// The first `count` images of the test split, `[count, 1, size, size]` — the same images every run
+    /// is evaluated on (the split order still comes from the shared permutation, so this reads the
+    /// training file too).
+    public static func testScenes(directory: String, size: Int, count: Int) throws -> Tensor {
+        try load(directory: directory, size: size, trainSize: 1, validationSize: 1, testSize: count).test
+    }
+
     /// The selected images as `[n, 1, size, size]` intensities in [0, 1].
     static func scenes(_ images: IDXImages, _ indices: [Int], size: Int) -> Tensor {
         let pixels = images.rows * images.columns

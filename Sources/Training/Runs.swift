@@ -67,8 +67,7 @@ public enum Runs {
         var config = system.config
         if let testSize { config.testSize = testSize }
         if let dataDirectory { config.dataDirectory = dataDirectory }
-        let splits = try SceneSplits.load(directory: config.dataDirectory, size: config.size, trainSize: 1,
-                                          validationSize: 1, testSize: config.testSize)
-        return try Evaluation.evaluate(system, images: splits.test, batchSize: config.batchSize, noise: noise)
+        let test = try SceneSplits.testScenes(directory: config.dataDirectory, size: config.size, count: config.testSize)
+        return try Evaluation.evaluate(system, images: test, batchSize: config.batchSize, noise: noise)
     }
 }

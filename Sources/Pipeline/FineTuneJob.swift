@@ -23,9 +23,10 @@ public enum FineTuneJob {
     ///   - epochs: fine-tuning epochs; `directory` receives `checkpoint.h5` and `log.jsonl`.
     public static func run(checkpoint: String, levels: Int?, stroke: Double?, epochs: Int, directory: String,
                            resume: Bool = false, log: @escaping (String) -> Void) throws -> Outcome {
-        let config = try Checkpoint.configuration(at: checkpoint)
+        let trained = try Checkpoint.load(checkpoint).system
+        let config = trained.config
         let constraints = try PhaseConstraints(levels: levels ?? config.levels, stroke: stroke ?? config.stroke)
-        let masks = try Checkpoint.load(checkpoint).system.masks.value
+        let masks = trained.masks.value
         let quantized = try PhaseQuantizer(constraints).quantize(masks, source: checkpoint)
         log("quantized to \(constraints.levels) levels: \(quantized.report)")
         let result = try FineTuning.run(checkpoint: checkpoint, quantizedMasks: quantized.phases,

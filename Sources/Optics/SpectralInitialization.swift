@@ -5,8 +5,9 @@ import TensorCore
 /// Filtered spectral initialization (Algorithm 1 of the paper): a power iteration for the leading
 /// eigenvector of Γ (`SpectralOperator.swift`) with a learned low-pass filter G_ψ after every step.
 ///
-///     z ← z₀                                   (fixed, seeded, unit norm per sample)
+///     z ← z₀                                   (fixed, unit norm per sample; see `GlobalPhase`)
 ///     repeat T times:  z ← G_ψ(Γ z);  z ← z / ‖z‖   (per sample)
+///     z ← z · conj(Σz)/|Σz|                     (only with `GlobalPhase.aligned`)
 ///     z* = ‖x‖_est · z,   ‖x‖_est = sqrt((1/L) Σ_ℓ Σ_k y_ℓk)
 ///
 /// The final scale uses Parseval: for the orthonormal FFT and norm-preserving padding,
@@ -18,6 +19,27 @@ import TensorCore
 /// to φ and ψ through all T iterations, and with respect to y (through the final scale, and through Γ
 /// for intensity weights).
 public struct SpectralInitialization: Equatable, Sendable {
+    /// The global-phase convention of the output. Power iteration ends near `v₁·(v₁ᴴ z₀)`, so the
+    /// global phase of z* is set by the start z₀; the U-Net has to read a phase object from z*, and a
+    /// phase reference that changes from image to image costs it about 1 dB (docs/optics.md,
+    /// "Global phase", has the measurements).
+    public enum GlobalPhase: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+        /// A fixed complex Gaussian z₀ drawn from `startSeed` (PhaseMask ≤ 0.1): the global phase of z*
+        /// is arg(v₁ᴴ z₀), arbitrary from image to image. Kept so old checkpoints evaluate as before.
+        case randomStart = "random-start"
+        /// The constant start z₀ = 1/√(HW): the global phase follows arg(v₁ᴴ 1) = −arg(Σ v₁), so Σz*
+        /// is close to real and positive, but not exactly (G_ψ sits between the Γ steps).
+        case constantStart = "constant-start"
+        /// The constant start, then the explicit alignment `z ← z·conj(Σz)/|Σz|` (`alignGlobalPhase`):
+        /// Σz* is real and ≥ 0 for every sample, exactly.
+        case aligned
+
+        public var description: String { rawValue }
+    }
+
+    /// The convention of new systems; checkpoints that do not name one are `randomStart`.
+    public static let defaultGlobalPhase = GlobalPhase.aligned
+
     /// The detector-plane weights w(y) inside Γ.
     public enum Weighting: Equatable, Codable, Sendable, CustomStringConvertible {
         /// `w = y` (differentiable with respect to y). With Gaussian noise some y < 0, and Γ is then no
@@ -43,7 +65,9 @@ public struct SpectralInitialization: Equatable, Sendable {
     public let weighting: Weighting
     /// Oversampling factor of the measurements (must match the `SensingModel` that produced them).
     public let oversampling: Int
-    /// Seed of the fixed starting point z₀.
+    /// The global-phase convention (start z₀ and alignment).
+    public let globalPhase: GlobalPhase
+    /// Seed of the random starting point z₀ (`GlobalPhase.randomStart` only).
     public let startSeed: UInt64
     /// Bytes the T applications of Γ may keep for their backward pass. When the products `B_ℓ v_ℓ` of
     /// all T applications fit (`T·B·L·H·W` complex Float32 numbers, e.g. 59 MB for B = 32, L = 9,
@@ -55,7 +79,8 @@ public struct SpectralInitialization: Equatable, Sendable {
     public static let defaultProductBudget = 256 << 20
 
     public init(iterations: Int = 25, weighting: Weighting = defaultWeighting, oversampling: Int = 1,
-                startSeed: UInt64 = 0x5EED_0001, productBudget: Int = defaultProductBudget) throws {
+                globalPhase: GlobalPhase = defaultGlobalPhase, startSeed: UInt64 = 0x5EED_0001,
+                productBudget: Int = defaultProductBudget) throws {
         guard iterations >= 1 else { throw OpticsError("spectral initialization needs at least 1 iteration, got \(iterations)") }
         guard oversampling >= 1 else { throw OpticsError("oversampling factor must be an integer ≥ 1, got \(oversampling)") }
         if case .truncated(let f) = weighting, !(f > 0 && f <= 1) {
@@ -64,6 +89,7 @@ public struct SpectralInitialization: Equatable, Sendable {
         self.iterations = iterations
         self.weighting = weighting
         self.oversampling = oversampling
+        self.globalPhase = globalPhase
         self.startSeed = startSeed
         self.productBudget = productBudget
     }
@@ -86,11 +112,17 @@ public struct SpectralInitialization: Equatable, Sendable {
         return k
     }
 
-    /// The fixed start z₀: one complex Gaussian `[H, W]` pattern drawn from `startSeed`, scaled to unit
-    /// norm and repeated for every sample, `[batch, H, W]`.
+    /// The fixed start z₀ `[batch, H, W]`, unit norm, the same for every sample: the constant
+    /// `1/√(HW)`, or (`randomStart`) one complex Gaussian `[H, W]` pattern drawn from `startSeed`.
     public func startingPoint(batch: Int, height: Int, width: Int) -> ComplexField {
-        var rng = SeededGenerator(seed: startSeed)
-        let pattern = Tensor.normal([height, width, 2], generator: &rng)
+        let pattern: Tensor
+        if globalPhase == .randomStart {
+            var rng = SeededGenerator(seed: startSeed)
+            pattern = Tensor.normal([height, width, 2], generator: &rng)
+        } else {
+            pattern = Tensor(zeros: [height, width, 2])
+            for i in 0..<(height * width) { pattern.pointer[2 * i] = 1 }
+        }
         let scale = Float(1 / pattern.buffer.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
         let z = ComplexField(uninitialized: [batch, height, width])
         for b in 0..<batch {
@@ -122,6 +154,7 @@ public struct SpectralInitialization: Equatable, Sendable {
         for _ in 0..<iterations {
             z = normalizePerSample(filter2D(gamma.apply(z), kernel: kernel))
         }
+        if globalPhase == .aligned { z = alignGlobalPhase(z) }
         return scalePerSample(z, by: parsevalNorm(y))
     }
 }

@@ -38,7 +38,8 @@ public final class PRSystem: ParameterCollection {
         sensing = try SensingModel(oversampling: 1)
         let weighting: SpectralInitialization.Weighting = config.weighting == .intensity
             ? .intensity : .truncated(fraction: config.truncation)
-        initialization = try SpectralInitialization(iterations: config.iterations, weighting: weighting)
+        initialization = try SpectralInitialization(iterations: config.iterations, weighting: weighting,
+                                                    globalPhase: config.globalPhase)
         if config.mode == .random {
             masks.isFrozen = true
             filter.isFrozen = true

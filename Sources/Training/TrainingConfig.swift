@@ -36,6 +36,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Fraction of each CDP's largest entries kept by truncated weights (0.4: best of the FashionMNIST
     /// comparison in docs/optics.md).
     public var truncation: Double = 0.4
+    /// Global phase of the initialization handed to the U-Net (start z₀ and alignment). Checkpoints
+    /// written before this setting existed decode as `randomStart`, the behaviour they were trained with.
+    public var globalPhase: SpectralInitialization.GlobalPhase = SpectralInitialization.defaultGlobalPhase
     /// Phase scale of the pure-phase scene `x = exp(j·phaseScale·I)`, radians.
     public var phaseScale: Double = Double.pi
     public var epochs: Int = 5
@@ -73,6 +76,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Decoding tolerates files written before a field existed: missing keys keep their defaults.
     public init(from decoder: Decoder) throws {
         self.init()
+        globalPhase = .randomStart
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
             if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
@@ -80,6 +84,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try read(.mode, &mode); try read(.snapshots, &snapshots); try read(.size, &size)
         try read(.depth, &depth); try read(.channels, &channels); try read(.iterations, &iterations)
         try read(.filterSize, &filterSize); try read(.weighting, &weighting); try read(.truncation, &truncation)
+        try read(.globalPhase, &globalPhase)
         try read(.phaseScale, &phaseScale); try read(.epochs, &epochs); try read(.batchSize, &batchSize)
         try read(.learningRate, &learningRate); try read(.alpha, &alpha); try read(.beta, &beta)
         try read(.rho, &rho); try read(.useCDPLoss, &useCDPLoss); try read(.useFeatureLoss, &useFeatureLoss)

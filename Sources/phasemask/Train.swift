@@ -15,6 +15,9 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "U-Net base channels c.") var channels: Int?
     @Option(help: "Spectral-initialization iterations T.") var iterations: Int?
     @Option(help: "Spectral-initialization weights: truncated or intensity.") var weighting: String?
+    @Option(help: "Global phase of the initialization z: aligned (Σz real ≥ 0), constant-start or random-start (before 0.2).")
+    var globalPhase: SpectralInitialization.GlobalPhase?
+    @Option(help: "Fraction of each CDP kept by truncated weights, in (0, 1].") var truncation: Double?
     @Option(help: "Training epochs.") var epochs: Int?
     @Option(name: .customLong("batch"), help: "Batch size.") var batchSize: Int?
     @Option(name: .customLong("lr"), help: "Adam learning rate.") var learningRate: Double?
@@ -49,6 +52,8 @@ struct SystemOptions: ParsableArguments {
             }
             c.weighting = w
         }
+        if let globalPhase { c.globalPhase = globalPhase }
+        if let truncation { c.truncation = truncation }
         if let epochs { c.epochs = epochs }
         if let batchSize { c.batchSize = batchSize }
         if let learningRate { c.learningRate = learningRate }
@@ -68,6 +73,8 @@ struct SystemOptions: ParsableArguments {
         return c
     }
 }
+
+extension SpectralInitialization.GlobalPhase: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -106,7 +106,7 @@ extension DesignExport {
     /// the final path of each file once it is staged; throwing from it abandons the export (tests use it
     /// to interrupt an export part-way).
     public func writeAll(to directory: URL, stem: String, metadata: DesignMetadata,
-                         verification: VerificationData? = nil,
+                         verification: VerificationData? = nil, companions: [CompanionFile] = [],
                          afterEachFile: ((String) throws -> Void)? = nil) throws -> [String] {
         let group = try AtomicFileGroup(directory: directory.path, name: stem)
         let staging = URL(fileURLWithPath: group.stagingDirectory)
@@ -130,6 +130,11 @@ extension DesignExport {
             if let plan = lithography {
                 for path in try plan.writeFiles(to: staging, stem: stem, date: metadata.created) { try staged(path) }
             }
+            for companion in companions {
+                let path = staging.appendingPathComponent("\(stem)\(companion.suffix)").path
+                try companion.write(path)
+                try staged(path)
+            }
             let order = Array(names.dropFirst()) + [names[0]]   // the design file last
             let finals = try group.commit(order: order)
             return [finals[finals.count - 1]] + finals.dropLast()
@@ -137,5 +142,17 @@ extension DesignExport {
             group.discard()
             throw error
         }
+    }
+}
+
+/// A file written beside a design by a layer that Fabrication does not know (the recovery network,
+/// written by Pipeline): named `<stem><suffix>`, staged and moved into place with the design's files.
+public struct CompanionFile {
+    public let suffix: String
+    public let write: (String) throws -> Void
+
+    public init(suffix: String, write: @escaping (String) throws -> Void) {
+        self.suffix = suffix
+        self.write = write
     }
 }

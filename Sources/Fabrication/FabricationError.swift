@@ -16,22 +16,6 @@ public struct FabricationError: Error, CustomStringConvertible, Equatable {
     public var description: String { "\(source): \(problem)" }
 }
 
-/// Smallest circular distance between two phases in radians, in [0, π].
-@inline(__always)
-func circularDistance(_ a: Double, _ b: Double) -> Double {
-    let d = wrapToPi(a - b)
-    return abs(d)
-}
-
-/// Maps a phase difference to (−π, π].
-@inline(__always)
-func wrapToPi(_ x: Double) -> Double {
-    let twoPi = 2 * Double.pi
-    var r = x - twoPi * (x / twoPi).rounded()
-    if r <= -Double.pi { r += twoPi }
-    if r > Double.pi { r -= twoPi }
-    return r
-}
 
 /// A phase in [0, 2π) as Float, still below 2π after rounding to Float (a value that would round up
 /// to 2π becomes 0, the same phase).

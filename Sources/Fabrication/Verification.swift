@@ -24,10 +24,22 @@ public struct VerificationReport: CustomStringConvertible {
         public let relativeError: Double?
         public let differingPixels: Int?
         public let passed: Bool
+
+        public init(name: String, relativeError: Double?, differingPixels: Int?, passed: Bool) {
+            self.name = name
+            self.relativeError = relativeError
+            self.differingPixels = differingPixels
+            self.passed = passed
+        }
     }
 
     public let checks: [Check]
     public let tolerance: Double
+
+    public init(checks: [Check], tolerance: Double) {
+        self.checks = checks
+        self.tolerance = tolerance
+    }
     public var passed: Bool { checks.allSatisfy(\.passed) }
 
     /// The largest relative CDP error over all CDP checks.

@@ -106,3 +106,21 @@ public func poissonSample(_ lambda: Double, _ g: inout SeededGenerator) -> Int {
         if lhs <= -lambda + k * logLambda - lgamma(k + 1) { return Int(k) }
     }
 }
+
+extension NoiseModel {
+    /// The one command-line syntax for noise, on every command: `none`, `gaussian:SNR_DB` or
+    /// `poisson:PHOTONS` (mean photons per detector pixel). Validated.
+    public init(parsing text: String) throws {
+        let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false)
+        var parsed: NoiseModel?
+        switch (parts.first.map(String.init), parts.count) {
+        case ("none"?, 1): parsed = NoiseModel.none
+        case ("gaussian"?, 2): parsed = Double(parts[1]).map { .gaussian(snrDB: $0) }
+        case ("poisson"?, 2): parsed = Double(parts[1]).map { .poisson(photonsPerPixel: $0) }
+        default: break
+        }
+        guard let parsed else { throw OpticsError("noise must be none, gaussian:SNR_DB or poisson:PHOTONS, got '\(text)'") }
+        try parsed.validate()
+        self = parsed
+    }
+}

@@ -72,3 +72,19 @@ public func wrapPhase(_ phi: Double) -> Double {
 public func wrapPhase(_ phi: Float) -> Float {
     Float(wrapPhase(Double(phi)))
 }
+
+/// Smallest circular distance between two phases in radians, in [0, π].
+@inline(__always)
+public func circularDistance(_ a: Double, _ b: Double) -> Double {
+    abs(wrapToPi(a - b))
+}
+
+/// Maps a phase difference to (−π, π].
+@inline(__always)
+public func wrapToPi(_ x: Double) -> Double {
+    let twoPi = 2 * Double.pi
+    var r = x - twoPi * (x / twoPi).rounded()
+    if r <= -Double.pi { r += twoPi }
+    if r > Double.pi { r -= twoPi }
+    return r
+}

@@ -1,5 +1,6 @@
 import Fabrication
 import Foundation
+import NeuralNetwork
 import Optics
 import Storage
 import TensorCore
@@ -40,6 +41,12 @@ public struct DesignPipeline {
         public var outputDirectory = "masks"
         public var name = "phasemask"
         public var retrainTeacher = false
+        /// Settings of every stage that default to the preset's when nil.
+        public var globalPhase: SpectralInitialization.GlobalPhase?
+        public var weighting: WeightingChoice?
+        public var schedule: LearningRateSchedule?
+        /// Measurement noise during training (every stage).
+        public var noise: NoiseModel?
 
         public init() {}
 
@@ -71,6 +78,10 @@ public struct DesignPipeline {
             c.rho = rho
             c.seed = seed
             c.dataDirectory = data
+            if let globalPhase { c.globalPhase = globalPhase }
+            if let weighting { c.weighting = weighting }
+            if let schedule { c.schedule = schedule }
+            if let noise { c.setNoise(noise) }
         }
     }
 

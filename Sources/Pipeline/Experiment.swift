@@ -57,6 +57,14 @@ public struct Experiment {
         ("student-feat", false, true), ("student-none", false, false),
     ]
 
+    /// Fixed recipes beside the ablation: the paper's (cold start, α 0.6, β 0.2, σ 0.2) and the one
+    /// `phasemask design` ships (its defaults).
+    static let recipes: [(name: String, alpha: Double, beta: Double, warm: Bool)] = [
+        ("student-paper-cold", 0.6, 0.2, false),
+        ("student-design", TrainingConfig.defaultStudentAlpha, TrainingConfig.defaultStudentBeta,
+         TrainingConfig.defaultStudentWarmStart),
+    ]
+
     public func run() throws -> [RunResult] {
         var results: [RunResult] = []
         // Every run shares the image size, test subset and data directory: load its scenes once.
@@ -85,6 +93,11 @@ public struct Experiment {
                             r.name = "student-L\(lt)"
                             results.append(r)
                         }
+                    }
+                    for recipe in Self.recipes {
+                        var c = studentConfig(teacher.checkpoint, seed, cdp: true, feat: true)
+                        c.alpha = recipe.alpha; c.beta = recipe.beta; c.initFromTeacher = recipe.warm
+                        results.append(try train(recipe.name, config: c, in: dir, seed: seed))
                     }
                 }
             }

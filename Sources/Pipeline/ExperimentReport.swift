@@ -88,6 +88,11 @@ public struct ExperimentReport {
             ("student-cdp-feat", "✓", "✓", "student, L_cdp + L_feat"), ("student-cdp", "✓", "✗", "student, L_cdp only"),
             ("student-feat", "✗", "✓", "student, L_feat only"),
             ("student-none", "✗", "✗", "student, neither (E2E with the student's initialization)"),
+            ("student-paper-cold", "✓", "✓", "student, the paper's recipe (cold, α 0.6, β 0.2)"),
+            ("student-design", "✓", TrainingConfig.defaultStudentAlpha + TrainingConfig.defaultStudentBeta < 1 ? "✓" : "✗",
+             String(format: "student, `design`'s recipe (%@, α %.2g, β %.2g)",
+                    TrainingConfig.defaultStudentWarmStart ? "warm" : "cold",
+                    TrainingConfig.defaultStudentAlpha, TrainingConfig.defaultStudentBeta)),
             ("e2e", "", "", "E2E baseline (cold start)"), ("random", "", "", "random masks (φ, ψ frozen)"),
             ("teacher-L\(lt)", "", "", "teacher (L_t = \(lt))"),
         ]

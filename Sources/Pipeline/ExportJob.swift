@@ -105,7 +105,8 @@ public enum ExportJob {
                                       metrics: metrics)
         let paths: [String]
         do {
-            paths = try export.writeAll(to: directory, stem: options.name, metadata: metadata, verification: verification)
+            paths = try export.writeAll(to: directory, stem: options.name, metadata: metadata, verification: verification,
+                                        companions: source.recoveryCompanion(quantized: export.quantized.phases))
         } catch {
             lock.removeFolderIfUnused()
             throw error
@@ -132,15 +133,19 @@ public struct PipelineError: Error, CustomStringConvertible {
 struct MaskInput {
     let phi: Tensor
     let system: PRSystem?
+    let history: [EpochRecord]
     var config: TrainingConfig? { system?.config }
 
     init(model: String?, mask: String?) throws {
         switch (model, mask) {
         case (let path?, nil):
-            system = try Checkpoint.load(path).system
-            phi = system!.masks.value.copy()
+            let loaded = try Checkpoint.load(path)
+            system = loaded.system
+            history = loaded.history
+            phi = loaded.system.masks.value.copy()
         case (nil, let spec?):
             system = nil
+            history = []
             phi = try readMaskDataset(spec)
         default:
             throw PipelineError("give exactly one of --model CKPT and --mask FILE.h5:/DATASET")
@@ -160,6 +165,19 @@ struct MaskInput {
         let after = try Evaluation.evaluate(system, images: test, batchSize: c.batchSize)
         return ["psnr_continuous_db": continuous.psnr, "ssim_continuous": continuous.ssim,
                 "psnr_quantized_db": after.psnr, "ssim_quantized": after.ssim]
+    }
+
+    /// `<stem>_recovery.h5`, the checkpoint's recovery network (ψ, θ, batch-norm statistics,
+    /// configuration) with the exported quantized mask `quantized` in place of φ, so a lab reconstructs
+    /// its captured CDPs with the mask it displays. None for a bare mask dataset.
+    func recoveryCompanion(quantized: Tensor) -> [CompanionFile] {
+        guard let system else { return [] }
+        return [CompanionFile(suffix: "_recovery.h5") { path in
+            let trained = system.masks.value.copy()
+            system.masks.value.assign(quantized)
+            defer { system.masks.value.assign(trained) }
+            try Checkpoint.saveRecovery(system, history: history, to: path)
+        }]
     }
 
     /// The checkpoint's training configuration and the export options, as one JSON object.

@@ -1,5 +1,7 @@
 import Fabrication
 import Foundation
+import Optics
+import Training
 
 /// `phasemask verify`: recomputes an exported design's verification CDPs from its stored mask and from
 /// its SLM display (and frame files), with the same optics as training.
@@ -14,6 +16,30 @@ public enum VerifyJob {
         }
         let simulator = try Simulator(oversampling: v.oversampling)
         let frameFiles = frames ?? DesignVerifier.frameFiles(besides: design)
-        return try DesignVerifier.verify(design, frames: frameFiles, tolerance: tolerance, measure: simulator.measure)
+        let report = try DesignVerifier.verify(design, frames: frameFiles, tolerance: tolerance, measure: simulator.measure)
+        guard let recovery = try recoveryCheck(design) else { return report }
+        return VerificationReport(checks: report.checks + [recovery], tolerance: tolerance)
+    }
+
+    /// When `<stem>_recovery.h5` lies beside the design: its φ must be the design's `/mask/phase`
+    /// (pixels whose circular difference exceeds 1e-5 rad are counted), so a lab never reconstructs
+    /// with a network trained for another mask.
+    static func recoveryCheck(_ design: StoredDesign) throws -> VerificationReport.Check? {
+        let url = URL(fileURLWithPath: design.path)
+        let path = url.deletingLastPathComponent()
+            .appendingPathComponent(url.deletingPathExtension().lastPathComponent + "_recovery.h5").path
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let phi = try Checkpoint.load(path).system.masks.value
+        let stored = design.quantized.phases
+        let name = "\((path as NSString).lastPathComponent) mask equals /mask/phase"
+        guard phi.shape == stored.shape else {
+            return VerificationReport.Check(name: name + " (shape \(phi.shape) vs \(stored.shape))", relativeError: nil,
+                                            differingPixels: stored.count, passed: false)
+        }
+        var differing = 0
+        for i in 0..<phi.count where circularDistance(Double(phi.pointer[i]), Double(stored.pointer[i])) > 1e-5 {
+            differing += 1
+        }
+        return VerificationReport.Check(name: name, relativeError: nil, differingPixels: differing, passed: differing == 0)
     }
 }

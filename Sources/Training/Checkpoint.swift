@@ -7,7 +7,8 @@ import TensorCore
 ///
 /// Layout (all tensors float32, in the system's fixed parameter order):
 ///
-///     /                       attrs: format = "phasemask-checkpoint", format_version, software_version,
+///     /                       attrs: format = "phasemask-checkpoint", role (training | recovery;
+///                                    absent before 0.2 = training), format_version, software_version,
 ///                                    created (ISO 8601 UTC), config (TrainingConfig as JSON)
 ///     /parameters/<name>      every parameter (phi, psi, unet.…); attr order (JSON list of names) on the group
 ///     /buffers/<name>         batch-norm running statistics
@@ -28,12 +29,19 @@ public struct Checkpoint {
         public init(epoch: Int = 0, step: Int = 0) { self.epoch = epoch; self.step = step }
     }
 
+    /// What a checkpoint file is for (root attribute `role`): continuing a training run, or only
+    /// recovering scenes (`recovery`: written beside a design, without optimizer state).
+    public enum Role: String, Sendable {
+        case training, recovery
+    }
+
     /// Writes `system` (and optionally its optimizer) to `path` atomically.
     public static func save(_ system: PRSystem, optimizer: Adam?, progress: Progress,
-                            history: [EpochRecord], to path: String) throws {
+                            history: [EpochRecord], to path: String, role: Role = .training) throws {
         let file = try HDF5File.create(path: path)
         do {
             try file.setAttribute("format", .string(format))
+            try file.setAttribute("role", .string(role.rawValue))
             try file.setAttribute("format_version", .int(formatVersion))
             try file.setAttribute("software_version", .string(SoftwareVersion.string))
             try file.setAttribute("created", .string(ISO8601DateFormatter().string(from: Date())))
@@ -64,6 +72,13 @@ public struct Checkpoint {
             file.discard()
             throw error
         }
+    }
+
+    /// Writes the recovery network of `system` — φ, ψ, θ, batch-norm statistics, configuration and
+    /// history, no optimizer state — to `path` (`phasemask reconstruct --model` and `evaluate` read it).
+    public static func saveRecovery(_ system: PRSystem, history: [EpochRecord], to path: String) throws {
+        try save(system, optimizer: nil, progress: Progress(epoch: history.count, step: 0), history: history,
+                 to: path, role: .recovery)
     }
 
     /// A generous size in bytes of the checkpoint of `system`: parameters, both Adam moments and the

@@ -37,8 +37,7 @@ public enum Reconstruction {
             if stored.shape == system.masks.shape {
                 var worst = 0.0
                 for i in 0..<stored.count {
-                    let d = wrapPhase(Double(stored.pointer[i]) - Double(system.masks.value.pointer[i]))
-                    worst = max(worst, min(d, 2 * Double.pi - d))
+                    worst = max(worst, circularDistance(Double(stored.pointer[i]), Double(system.masks.value.pointer[i])))
                 }
                 mismatch = worst
             }

@@ -62,12 +62,12 @@ public enum Runs {
 
     /// Test-set PSNR/SSIM of a checkpoint (optionally on another test subset size).
     public static func evaluate(checkpoint: String, testSize: Int?, dataDirectory: String?,
-                                noise: NoiseModel = .none) throws -> EvaluationResult {
+                                noise: NoiseModel = .none, seed: UInt64 = 0) throws -> EvaluationResult {
         let system = try Checkpoint.load(checkpoint).system
         var config = system.config
         if let testSize { config.testSize = testSize }
         if let dataDirectory { config.dataDirectory = dataDirectory }
         let test = try SceneSplits.testScenes(directory: config.dataDirectory, size: config.size, count: config.testSize)
-        return try Evaluation.evaluate(system, images: test, batchSize: config.batchSize, noise: noise)
+        return try Evaluation.evaluate(system, images: test, batchSize: config.batchSize, noise: noise, seed: seed)
     }
 }

@@ -97,6 +97,9 @@ public final class Trainer {
             for step in progress.step..<stepsPerEpoch {
                 let batch = splits.train.gather(order[(step * config.batchSize)..<((step + 1) * config.batchSize)])
                 var rng = SeededGenerator(seed: Trainer.streamSeed(config.seed, epoch, step))
+                optimizer.learningRate = Float(config.schedule.rate(
+                    peak: config.learningRate, step: epoch * stepsPerEpoch + step,
+                    totalSteps: config.epochs * stepsPerEpoch, warmupFraction: config.warmupFraction))
                 let terms = try trainStep(batch, generator: &rng)
                 lossSum += terms.total; taskSum += terms.task; stepsDone += 1
                 reporter.step(epoch: epoch + 1, step: step + 1, batch: config.batchSize, losses: terms.named)

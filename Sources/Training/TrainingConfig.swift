@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNetwork
 import Optics
 
 /// Which system is trained and with which objective (see docs/method.md).
@@ -44,6 +45,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var epochs: Int = 5
     public var batchSize: Int = 64
     public var learningRate: Double = 5e-4
+    /// Learning-rate schedule over the run's steps and its warm-up share (see `LearningRateSchedule`).
+    public var schedule: LearningRateSchedule = .constant
+    public var warmupFraction: Double = 0.05
     /// Loss weights: α (task), β (CDP distillation), ρ (mask regularizer); σ = 1 − α − β (features).
     public var alpha: Double = 1
     public var beta: Double = 0
@@ -86,7 +90,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try read(.filterSize, &filterSize); try read(.weighting, &weighting); try read(.truncation, &truncation)
         try read(.globalPhase, &globalPhase)
         try read(.phaseScale, &phaseScale); try read(.epochs, &epochs); try read(.batchSize, &batchSize)
-        try read(.learningRate, &learningRate); try read(.alpha, &alpha); try read(.beta, &beta)
+        try read(.learningRate, &learningRate); try read(.schedule, &schedule)
+        try read(.warmupFraction, &warmupFraction); try read(.alpha, &alpha); try read(.beta, &beta)
         try read(.rho, &rho); try read(.useCDPLoss, &useCDPLoss); try read(.useFeatureLoss, &useFeatureLoss)
         try read(.initFromTeacher, &initFromTeacher); try read(.freezeMasks, &freezeMasks)
         try read(.levels, &levels); try read(.stroke, &stroke); try read(.noise, &noise)
@@ -133,6 +138,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if epochs < 0 { p.append("epochs must not be negative") }
         if batchSize < 1 { p.append("batch size must be at least 1") }
         if !(learningRate > 0 && learningRate.isFinite) { p.append("learning rate must be positive and finite") }
+        if !(warmupFraction >= 0 && warmupFraction < 1) { p.append("warm-up fraction must be in [0, 1), got \(warmupFraction)") }
         if !([alpha, beta, rho].allSatisfy { $0 >= 0 && $0.isFinite }) { p.append("α, β and ρ must be finite and not negative") }
         if mode == .student && alpha + beta > 1 + 1e-12 {
             p.append("α + β = \(alpha + beta) exceeds 1, so σ = 1 − α − β would be negative")
@@ -158,6 +164,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 public enum Preset: String, CaseIterable, Sendable {
     /// 32×32, 4096 training images, 5 epochs, batch 32: minutes on 2 cores.
     case quick
+    /// 64×64 (an SLM-sized design), 10,240 training images, 8 epochs, batch 32, U-Net depth 3 with 16
+    /// channels, cosine learning-rate schedule: about 40 minutes of training for teacher, student and
+    /// fine-tuning on 2 cores (docs/method.md has the numbers behind the choice).
+    case standard
     /// The paper's setting: 96×96, 30k/30k/10k, 120 epochs, batch 64, U-Net depth 4 with 64 channels.
     case paper
     /// Seconds: for tests and smoke runs (16×16, a few hundred images, 1 epoch).
@@ -170,6 +180,10 @@ public enum Preset: String, CaseIterable, Sendable {
         case .quick:
             c.size = 32; c.depth = 3; c.channels = 16; c.epochs = 5; c.batchSize = 32
             c.trainSize = 4096; c.validationSize = 500; c.testSize = 1000
+        case .standard:
+            c.size = 64; c.depth = 3; c.channels = 16; c.epochs = 8; c.batchSize = 32
+            c.trainSize = 10_240; c.validationSize = 500; c.testSize = 1000
+            c.schedule = .cosine
         case .paper:
             c.size = 96; c.depth = 4; c.channels = 64; c.epochs = 120; c.batchSize = 64
             c.trainSize = 30_000; c.validationSize = 30_000; c.testSize = 10_000
@@ -194,6 +208,17 @@ extension TrainingConfig {
     public mutating func applyStudentDefaults(alpha: Double?, beta: Double?) {
         self.alpha = alpha ?? Self.defaultStudentAlpha
         self.beta = beta ?? Self.defaultStudentBeta
+    }
+}
+
+extension TrainingConfig {
+    /// Stores a noise model in the configuration's fields (`noise`, `snrDecibels`, `photons`).
+    public mutating func setNoise(_ model: NoiseModel) {
+        switch model {
+        case .none: noise = "none"
+        case .gaussian(let snr): noise = "gaussian"; snrDecibels = snr
+        case .poisson(let n): noise = "poisson"; photons = n
+        }
     }
 }
 

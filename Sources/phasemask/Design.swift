@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import NeuralNetwork
+import Optics
 import Pipeline
 import TensorCore
 import Training
@@ -12,7 +14,8 @@ struct Design: ParsableCommand {
             same settings, resumes interrupted ones and retrains stages whose settings changed.
             """)
 
-    @Option(help: "Preset: quick (32×32, minutes), paper (96×96, 120 epochs), tiny (seconds).") var preset: String = "quick"
+    @Option(help: "Preset: quick (32×32, minutes), standard (64×64, under an hour), paper (96×96, 120 epochs), tiny (seconds).")
+    var preset: Preset = .quick
     @Option(help: "Teacher snapshots L_t.") var snapshots: Int = 9
     @Option(help: "Image size N (default: the preset's).") var size: Int?
     @Option(help: "Teacher epochs (default: the preset's).") var epochs: Int?
@@ -37,11 +40,15 @@ struct Design: ParsableCommand {
     @Option(help: "Working directory for the training stages.") var work: String = "runs/design"
     @Option(help: "Output directory for the exported files.") var out: String = "masks"
     @Option(help: "File name stem of the exported files.") var name: String = "phasemask"
+    @Option(help: "Global phase of the initialization: aligned, constant-start or random-start (default: aligned).")
+    var globalPhase: SpectralInitialization.GlobalPhase?
+    @Option(help: "Spectral-initialization weights: truncated or intensity (default: the preset's).") var weighting: String?
+    @Option(help: "Learning-rate schedule: constant or cosine (default: the preset's).") var schedule: LearningRateSchedule?
+    @Option(help: "Train every stage under noise: none, gaussian:SNR_DB or poisson:PHOTONS.") var noise: String?
     @Flag(help: "Retrain the teacher even if a finished one exists.") var retrainTeacher = false
     @Option(help: "Compute threads.") var threads: Int = 2
 
     func validate() throws {
-        guard Preset(rawValue: preset) != nil else { throw ValidationError("unknown preset '\(preset)'; choose quick, paper or tiny") }
         guard snapshots >= 1 else { throw ValidationError("--snapshots must be at least 1") }
         guard levels >= 2 else { throw ValidationError("--levels must be at least 2, got \(levels)") }
         guard alpha >= 0, beta >= 0, alpha + beta <= 1 else {
@@ -53,7 +60,7 @@ struct Design: ParsableCommand {
     func run() throws {
         Threading.configure(threads: threads)
         var o = DesignPipeline.Options()
-        o.preset = Preset(rawValue: preset)!
+        o.preset = preset
         o.teacherSnapshots = snapshots
         o.size = size; o.epochs = epochs; o.studentEpochs = studentEpochs; o.fineTuneEpochs = finetuneEpochs
         o.trainSize = trainSize; o.testSize = testSize
@@ -62,6 +69,15 @@ struct Design: ParsableCommand {
         o.seed = seed; o.slm = slm; o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch
         o.data = data; o.workDirectory = work; o.outputDirectory = out; o.name = name
         o.retrainTeacher = retrainTeacher
+        o.globalPhase = globalPhase
+        o.schedule = schedule
+        o.noise = try noise.map(parseNoise)
+        if let weighting {
+            guard let w = WeightingChoice(rawValue: weighting) else {
+                throw ValidationError("--weighting must be truncated or intensity, got '\(weighting)'")
+            }
+            o.weighting = w
+        }
         let outcome = try DesignPipeline(options: o) { print($0) }.run()
         print("")
         print(outcome.table)

@@ -9,7 +9,7 @@ struct ExperimentCommand: ParsableCommand {
         commandName: "experiment",
         abstract: "Reproduce the paper's study: KD ablation over seeds, snapshot sweeps, reconstructions, costs → report.md.")
 
-    @Option(help: "Preset: quick, paper or tiny.") var preset: String = "quick"
+    @Option(help: "Preset: quick, standard, paper or tiny.") var preset: Preset = .quick
     @Option(help: "Seeds, comma-separated (default 0,1,2).") var seeds: String = "0,1,2"
     @Option(help: "Teacher snapshot counts for Figures 2 and 3, comma-separated.") var teacherSnapshots: String = "1,3,5,7,9"
     @Option(help: "Seeds that run the snapshot sweep (default: all seeds).") var sweepSeeds: String?
@@ -35,10 +35,9 @@ struct ExperimentCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let p = Preset(rawValue: preset) else { throw ValidationError("unknown preset '\(preset)'") }
         guard alpha >= 0, beta >= 0, alpha + beta <= 1 else { throw ValidationError("need α, β ≥ 0 and α + β ≤ 1") }
         var o = Experiment.Options()
-        o.preset = p
+        o.preset = preset
         o.seeds = try parseList(seeds, "seeds") { UInt64($0) }
         o.teacherSnapshots = try parseList(teacherSnapshots, "teacher-snapshots") { Int($0) }.filter { $0 >= 1 }
         o.sweepSeeds = try sweepSeeds.map { try parseList($0, "sweep-seeds") { UInt64($0) } }

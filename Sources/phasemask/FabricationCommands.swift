@@ -64,14 +64,7 @@ func parseList(_ text: String) throws -> [Double] {
     }
 }
 
-/// `none`, `gaussian:SNR_DB` or `poisson:PHOTONS`.
+/// `none`, `gaussian:SNR_DB` or `poisson:PHOTONS` (`NoiseModel(parsing:)`, the syntax of every command).
 func parseNoise(_ text: String) throws -> NoiseModel {
-    let parts = text.lowercased().split(separator: ":")
-    switch (parts.first.map(String.init), parts.count) {
-    case ("none"?, 1): return .none
-    case ("gaussian"?, 2): if let snr = Double(parts[1]) { return .gaussian(snrDB: snr) }
-    case ("poisson"?, 2): if let n = Double(parts[1]) { return .poisson(photonsPerPixel: n) }
-    default: break
-    }
-    throw ValidationError("--noise must be none, gaussian:SNR_DB or poisson:PHOTONS, got '\(text)'")
+    do { return try NoiseModel(parsing: text) } catch { throw ValidationError("--noise: \(error)") }
 }

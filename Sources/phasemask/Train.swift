@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NeuralNetwork
 import Optics
 import Pipeline
 import TensorCore
@@ -7,8 +8,8 @@ import Training
 
 /// Options that shape a PR system and its training; shared by `train`, `design` and `experiment`.
 struct SystemOptions: ParsableArguments {
-    @Option(help: "Preset: quick (32×32, minutes), paper (96×96, 120 epochs), tiny (seconds).")
-    var preset: String = "quick"
+    @Option(help: "Preset: quick (32×32, minutes), standard (64×64, under an hour), paper (96×96, 120 epochs), tiny (seconds).")
+    var preset: Preset = .quick
     @Option(help: "Snapshots L of a teacher (other modes use 1).") var snapshots: Int?
     @Option(help: "Image size N (N×N scenes); divisible by 2^depth.") var size: Int?
     @Option(help: "U-Net depth d.") var depth: Int?
@@ -20,13 +21,17 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Fraction of each CDP kept by truncated weights, in (0, 1].") var truncation: Double?
     @Option(help: "Training epochs.") var epochs: Int?
     @Option(name: .customLong("batch"), help: "Batch size.") var batchSize: Int?
-    @Option(name: .customLong("lr"), help: "Adam learning rate.") var learningRate: Double?
+    @Option(name: .customLong("lr"), help: "Adam learning rate (the peak of a schedule).") var learningRate: Double?
+    @Option(help: "Learning-rate schedule: constant or cosine (linear warm-up, then cosine decay to 0).")
+    var schedule: LearningRateSchedule?
+    @Option(help: "Share of the run's steps spent warming up (cosine schedule).") var warmup: Double?
     @Option(help: "Weight α of the task loss.") var alpha: Double?
     @Option(help: "Weight β of the CDP distillation loss (student).") var beta: Double?
     @Option(help: "Weight ρ of the mask regularizer R(φ).") var rho: Double?
     @Option(help: "Phase levels K shared by R(φ) and the quantizer.") var levels: Int?
     @Option(help: "SLM phase stroke in units of π (2 = full 2π).") var stroke: Double?
-    @Option(help: "Training noise: none, gaussian or poisson.") var noise: String?
+    @Option(help: "Training noise: none, gaussian:SNR_DB or poisson:PHOTONS (also gaussian/poisson with --snr/--photons).")
+    var noise: String?
     @Option(help: "SNR in dB for Gaussian noise.") var snr: Double?
     @Option(help: "Mean photons per pixel for Poisson noise.") var photons: Double?
     @Option(help: "Training images (subset of the 30,000).") var trainSize: Int?
@@ -37,10 +42,7 @@ struct SystemOptions: ParsableArguments {
 
     /// The configuration for `mode`: the preset, then every option given.
     func config(mode: TrainingMode) throws -> TrainingConfig {
-        guard let p = Preset(rawValue: preset) else {
-            throw ValidationError("unknown preset '\(preset)'; choose quick, paper or tiny")
-        }
-        var c = p.config(mode: mode)
+        var c = preset.config(mode: mode)
         if let snapshots { c.snapshots = snapshots }
         if let size { c.size = size }
         if let depth { c.depth = depth }
@@ -57,14 +59,18 @@ struct SystemOptions: ParsableArguments {
         if let epochs { c.epochs = epochs }
         if let batchSize { c.batchSize = batchSize }
         if let learningRate { c.learningRate = learningRate }
+        if let schedule { c.schedule = schedule }
+        if let warmup { c.warmupFraction = warmup }
         if let alpha { c.alpha = alpha }
         if let beta { c.beta = beta }
         if let rho { c.rho = rho }
         if let levels { c.levels = levels }
         if let stroke { c.stroke = stroke * Double.pi }
-        if let noise { c.noise = noise }
         if let snr { c.snrDecibels = snr }
         if let photons { c.photons = photons }
+        if let noise {
+            if noise.contains(":") { c.setNoise(try parseNoise(noise)) } else { c.noise = noise }
+        }
         if let trainSize { c.trainSize = trainSize }
         if let valSize { c.validationSize = valSize }
         if let testSize { c.testSize = testSize }
@@ -75,6 +81,8 @@ struct SystemOptions: ParsableArguments {
 }
 
 extension SpectralInitialization.GlobalPhase: ExpressibleByArgument {}
+extension LearningRateSchedule: ExpressibleByArgument {}
+extension Preset: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -114,13 +122,18 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Checkpoint file.") var model: String
     @Option(help: "Test images (default: the checkpoint's).") var testSize: Int?
     @Option(help: "Directory with the FashionMNIST IDX files.") var data: String?
+    @Option(help: "Measurement noise: none, gaussian:SNR_DB or poisson:PHOTONS (mean photons per pixel).")
+    var noise: String = "none"
+    @Option(help: "Seed of the noise draws.") var seed: UInt64 = 0
     @Option(help: "Compute threads.") var threads: Int = 2
 
     func run() throws {
+        let noiseModel = try parseNoise(noise)
+        try noiseModel.validate()
         Threading.configure(threads: threads)
-        let r = try Runs.evaluate(checkpoint: model, testSize: testSize, dataDirectory: data)
-        print(String(format: "test (%d images): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
-                     r.count, r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
+        let r = try Runs.evaluate(checkpoint: model, testSize: testSize, dataDirectory: data, noise: noiseModel, seed: seed)
+        print(String(format: "test (%d images%@): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
+                     r.count, noiseModel == .none ? "" : ", \(noiseModel)", r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Autodiff
 import TensorCore
 import TestSupport
@@ -55,6 +56,36 @@ final class ComplexGradientTests: XCTestCase {
             for k in 0..<10 { s += Double(u[b * 10 + k].re * u[b * 10 + k].re + u[b * 10 + k].im * u[b * 10 + k].im) }
             XCTAssertEqual(s, 1, accuracy: 1e-5)
         }
+    }
+
+    func testGlobalPhaseAlignment() {
+        let zs = normals([[3, 2, 5, 2]], seed: 21)
+        assertGradients(zs) { _, v in alignGlobalPhase(ComplexVariable(v[0])).node }
+        // Through a loss that depends on the phase of the output, so the rotation's own gradient matters.
+        assertGradients(zs) { _, v in realPart(alignGlobalPhase(ComplexVariable(v[0]))).node }
+        let tape = Tape(recording: false)
+        let z = ComplexField(storage: zs[0])
+        let out = alignGlobalPhase(tape.constant(z)).field
+        for b in 0..<3 {
+            var sr = 0.0, si = 0.0
+            for k in 0..<10 { sr += Double(out[b * 10 + k].re); si += Double(out[b * 10 + k].im) }
+            XCTAssertGreaterThan(sr, 0)
+            XCTAssertEqual(si, 0, accuracy: 1e-5 * sr)
+            // out = e^{jθ}·z with one θ per sample: out·conj(z) has the same phase for every k.
+            let ref = out[b * 10].re * z[b * 10].re + out[b * 10].im * z[b * 10].im
+            let refIm = out[b * 10].im * z[b * 10].re - out[b * 10].re * z[b * 10].im
+            let theta = atan2(Double(refIm), Double(ref))
+            for k in 1..<10 {
+                let o = out[b * 10 + k], zk = z[b * 10 + k]
+                let re = Double(o.re * zk.re + o.im * zk.im), im = Double(o.im * zk.re - o.re * zk.im)
+                XCTAssertEqual(atan2(im, re), theta, accuracy: 1e-4)
+                XCTAssertEqual(re * re + im * im, Double(zk.re * zk.re + zk.im * zk.im) * Double(zk.re * zk.re + zk.im * zk.im),
+                               accuracy: 1e-4)
+            }
+        }
+        // A sample whose sum is zero has no phase to remove and passes through unchanged.
+        let balanced = ComplexField(storage: Tensor([1, 0, -1, 0], shape: [1, 2, 2]))
+        XCTAssertTrue(bitIdentical(alignGlobalPhase(tape.constant(balanced)).field.storage, balanced.storage))
     }
 
     func testMeanOverSnapshots() {

@@ -45,9 +45,11 @@ final class RecoveryTests: XCTestCase {
         XCTAssertGreaterThan(one, 0.87)
         XCTAssertGreaterThan(nine - one, 0.025)
         XCTAssertGreaterThan(one, trivial + 0.2)
-        // The default Gaussian ψ helps, a lot with one mask.
+        // The default Gaussian ψ helps, a lot with one mask. (From the constant start of the default
+        // `aligned` convention, unfiltered L = 1 stays near the constant-field baseline, 0.63 on this
+        // subset against 0.90 filtered; from 0.1's random start it fell further, so the margin was 0.5.)
         XCTAssertGreaterThan(nine - nineUnfiltered, 0.02)
-        XCTAssertGreaterThan(one - oneUnfiltered, 0.5)
+        XCTAssertGreaterThan(one - oneUnfiltered, 0.2)
         // Truncated weights (the default) beat intensity weights.
         XCTAssertGreaterThan(one - oneIntensity, 0.03)
     }

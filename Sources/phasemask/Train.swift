@@ -33,7 +33,7 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Validation images (subset of the 30,000).") var valSize: Int?
     @Option(help: "Test images (subset of the 10,000).") var testSize: Int?
     @Option(help: "Random seed (masks, weights, batch order, noise).") var seed: UInt64?
-    @Option(help: "Directory with the FashionMNIST IDX files.") var data: String?
+    @Option(help: ArgumentHelp("Scene source, repeatable: fashion-mnist[:DIR] (default), synthetic:KIND[,KIND…] (smooth, zernike, blobs, polygons, steps) or a folder of PNG/BMP/HDF5 images; append @WEIGHT to mix.", valueName: "source")) var data: [String] = []
 
     /// The configuration for `mode`: the preset, then every option given.
     func config(mode: TrainingMode) throws -> TrainingConfig {
@@ -69,12 +69,17 @@ struct SystemOptions: ParsableArguments {
         if let valSize { c.validationSize = valSize }
         if let testSize { c.testSize = testSize }
         if let seed { c.seed = seed }
-        if let data { c.dataDirectory = data }
+        if !data.isEmpty { c.setDataSources(try dataSources(data)) }
         return c
     }
 }
 
 extension SpectralInitialization.GlobalPhase: ExpressibleByArgument {}
+
+/// The `--data` values parsed; an empty list stays empty (the command's default source).
+func dataSources(_ texts: [String]) throws -> [DataSource] {
+    try texts.map { try DataSource(parsing: $0) }
+}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -113,14 +118,18 @@ struct Evaluate: ParsableCommand {
 
     @Option(help: "Checkpoint file.") var model: String
     @Option(help: "Test images (default: the checkpoint's).") var testSize: Int?
-    @Option(help: "Directory with the FashionMNIST IDX files.") var data: String?
+    @Option(help: ArgumentHelp("Score on the test split of these scene sources instead of the checkpoint's (repeatable, as for train --data).",
+                               valueName: "source"))
+    var data: [String] = []
     @Option(help: "Compute threads.") var threads: Int = 2
 
     func run() throws {
+        let sources = try dataSources(data)
         Threading.configure(threads: threads)
-        let r = try Runs.evaluate(checkpoint: model, testSize: testSize, dataDirectory: data)
-        print(String(format: "test (%d images): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
-                     r.count, r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
+        let r = try Runs.evaluate(checkpoint: model, testSize: testSize, data: sources)
+        let of = sources.isEmpty ? "" : " of " + sources.map(\.description).joined(separator: " + ")
+        print(String(format: "test (%d images%@): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
+                     r.count, of, r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
     }
 }
 

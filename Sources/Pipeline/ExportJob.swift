@@ -31,6 +31,10 @@ public struct ExportOptions: Sendable {
     /// Metrics measured elsewhere (e.g. after fine-tuning) to store in `/design/metrics`.
     public var extraMetrics: [String: Double] = [:]
     public var data: String = IDXFile.fashionMNISTDirectory
+    /// Scenes (row-major values and shape `[n, 1, H, W]`, intensities in [0, 1]) to store with their
+    /// CDPs instead of the first `scenes` FashionMNIST test images from `data` (a design trained on
+    /// other scenes); `scenes` is then ignored.
+    public var sceneImages: (values: [Float], shape: [Int])?
     public var out: String
     public var name: String = "design"
 
@@ -86,9 +90,14 @@ public enum ExportJob {
         let simulator = try Simulator(oversampling: f,
                                       phaseScale: Float(options.phaseScale ?? source.config?.phaseScale ?? Double.pi))
         var verification: VerificationData? = nil
-        if options.scenes > 0 {
-            let images = try IDXFile.readFashionMNIST(.test, limit: options.scenes, directory: options.data)
+        var images: Tensor? = nil
+        if let given = options.sceneImages {
+            images = given.shape.first ?? 0 > 0 ? Tensor(given.values, shape: given.shape) : nil
+        } else if options.scenes > 0 {
+            images = try IDXFile.readFashionMNIST(.test, limit: options.scenes, directory: options.data)
                 .images.tensor(0..<options.scenes)
+        }
+        if let images {
             let field = try simulator.field(.intensity(Resize.resize(images, height: phi.shape[1], width: phi.shape[2])))
             verification = try VerificationData.compute(scenes: field, export: export, oversampling: f,
                                                         measure: simulator.measure)
@@ -152,7 +161,7 @@ struct MaskInput {
     func metrics(quantized: Tensor, images: Int) throws -> [String: Double] {
         guard let system, images > 0 else { return [:] }
         let c = system.config
-        let test = try SceneSplits.testScenes(directory: c.dataDirectory, size: c.size, count: images)
+        let test = try SceneSplits.testScenes(c, count: images)
         let continuous = try Evaluation.evaluate(system, images: test, batchSize: c.batchSize)
         let trained = system.masks.value.copy()
         system.masks.value.assign(quantized)

@@ -76,9 +76,14 @@ struct SystemOptions: ParsableArguments {
 
 extension SpectralInitialization.GlobalPhase: ExpressibleByArgument {}
 
-/// The `--data` values parsed; an empty list stays empty (the command's default source).
+/// The `--data` values parsed and checked (`DataSource.checkAvailable`); an empty list stays empty
+/// (the command's default source).
 func dataSources(_ texts: [String]) throws -> [DataSource] {
-    try texts.map { try DataSource(parsing: $0) }
+    try texts.map { text in
+        let source = try DataSource(parsing: text)
+        try source.checkAvailable()
+        return source
+    }
 }
 
 struct Train: ParsableCommand {

@@ -69,6 +69,12 @@ public struct DataSource: Codable, Equatable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// The checks that need no image decoding, for a command to run before it writes anything: a
+    /// folder must exist and hold at least 3 image files and no TIFF (see `ImageFolder`).
+    public func checkAvailable() throws {
+        if case .folder(let directory) = kind { _ = try ImageFolder(directory) }
+    }
+
     /// True when `directory` directly holds a file in the IDX format's naming (`*-ubyte`, `*.idx`, each
     /// optionally `.gz`): the folders `--data` named before folders of images existed.
     static func holdsIDXFiles(_ directory: String) -> Bool {

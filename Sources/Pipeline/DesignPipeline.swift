@@ -153,11 +153,6 @@ public struct DesignPipeline {
         export.metricsImages = 0
         export.extraMetrics = metrics
         export.data = teacherConfig.dataDirectory
-        if !teacherConfig.dataSources.isEmpty {
-            // The design's own test scenes stand in for the FashionMNIST images stored for verify.
-            let stored = testScenes.slice(0..<min(export.scenes, testScenes.shape[0]))
-            export.sceneImages = (stored.array, stored.shape)
-        }
         export.name = options.name
         let exported = try ExportJob.run(export)
         log(exported.summary)

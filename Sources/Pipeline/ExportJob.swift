@@ -30,11 +30,8 @@ public struct ExportOptions: Sendable {
     public var metricsImages = 100
     /// Metrics measured elsewhere (e.g. after fine-tuning) to store in `/design/metrics`.
     public var extraMetrics: [String: Double] = [:]
+    /// FashionMNIST folder of the verification scenes (unless the checkpoint trained on other sources).
     public var data: String = IDXFile.fashionMNISTDirectory
-    /// Scenes (row-major values and shape `[n, 1, H, W]`, intensities in [0, 1]) to store with their
-    /// CDPs instead of the first `scenes` FashionMNIST test images from `data` (a design trained on
-    /// other scenes); `scenes` is then ignored.
-    public var sceneImages: (values: [Float], shape: [Int])?
     public var out: String
     public var name: String = "design"
 
@@ -90,14 +87,8 @@ public enum ExportJob {
         let simulator = try Simulator(oversampling: f,
                                       phaseScale: Float(options.phaseScale ?? source.config?.phaseScale ?? Double.pi))
         var verification: VerificationData? = nil
-        var images: Tensor? = nil
-        if let given = options.sceneImages {
-            images = given.shape.first ?? 0 > 0 ? Tensor(given.values, shape: given.shape) : nil
-        } else if options.scenes > 0 {
-            images = try IDXFile.readFashionMNIST(.test, limit: options.scenes, directory: options.data)
-                .images.tensor(0..<options.scenes)
-        }
-        if let images {
+        if options.scenes > 0 {
+            let images = try verificationScenes(options, config: source.config)
             let field = try simulator.field(.intensity(Resize.resize(images, height: phi.shape[1], width: phi.shape[2])))
             verification = try VerificationData.compute(scenes: field, export: export, oversampling: f,
                                                         measure: simulator.measure)
@@ -135,6 +126,17 @@ public enum ExportJob {
 public struct PipelineError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension ExportJob {
+    /// The scenes stored with their CDPs for verify, `[scenes, 1, H, W]`: the first FashionMNIST test
+    /// images in file order, or, for a checkpoint trained on other sources (`TrainingConfig.dataSources`),
+    /// the first scenes of its own test split.
+    static func verificationScenes(_ options: ExportOptions, config: TrainingConfig?) throws -> Tensor {
+        if let config, !config.dataSources.isEmpty { return try SceneSplits.testScenes(config, count: options.scenes) }
+        return try IDXFile.readFashionMNIST(.test, limit: options.scenes, directory: options.data)
+            .images.tensor(0..<options.scenes)
+    }
 }
 
 /// The mask to export: from a checkpoint (with its system and configuration) or an HDF5 dataset.

@@ -41,11 +41,14 @@ public struct SceneSplits {
 
     /// The first `count` (default `config.testSize`) scenes of the configuration's test split,
     /// `[count, 1, size, size]`: the scenes `load(config)` tests on, without the other splits' work
-    /// (FashionMNIST still reads its training file for the shared permutation).
-    public static func testScenes(_ config: TrainingConfig, count: Int? = nil) throws -> Tensor {
+    /// (FashionMNIST still reads its training file for the shared permutation). `log` receives the notes.
+    public static func testScenes(_ config: TrainingConfig, count: Int? = nil,
+                                  log: (String) -> Void = { _ in }) throws -> Tensor {
         let n = count ?? config.testSize
         if config.dataSources.isEmpty { return try testScenes(directory: config.dataDirectory, size: config.size, count: n) }
-        return try SceneMixture(config.dataSources).splits(SplitCounts(train: 0, validation: 0, test: n), size: config.size).test
+        let splits = try SceneMixture(config.dataSources).splits(SplitCounts(train: 0, validation: 0, test: n), size: config.size)
+        splits.notes.forEach { log("note: \($0)") }
+        return splits.test
     }
 
     public static func load(directory: String, size: Int, trainSize: Int, validationSize: Int,

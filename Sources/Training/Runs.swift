@@ -63,14 +63,14 @@ public enum Runs {
 
     /// Test-set PSNR/SSIM of a checkpoint (optionally on another test subset size, or on the test split
     /// of other scene sources: `data` replaces the checkpoint's sources, so a model can be scored on a
-    /// distribution it was not trained on).
+    /// distribution it was not trained on). `log` receives notes about the scenes read.
     public static func evaluate(checkpoint: String, testSize: Int?, data: [DataSource]? = nil,
-                                noise: NoiseModel = .none) throws -> EvaluationResult {
+                                noise: NoiseModel = .none, log: (String) -> Void = { _ in }) throws -> EvaluationResult {
         let system = try Checkpoint.load(checkpoint).system
         var config = system.config
         if let testSize { config.testSize = testSize }
         if let data, !data.isEmpty { config.setDataSources(data) }
-        let test = try SceneSplits.testScenes(config)
+        let test = try SceneSplits.testScenes(config, log: log)
         return try Evaluation.evaluate(system, images: test, batchSize: config.batchSize, noise: noise)
     }
 }

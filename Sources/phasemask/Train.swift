@@ -131,7 +131,7 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let sources = try dataSources(data)
         Threading.configure(threads: threads)
-        let r = try Runs.evaluate(checkpoint: model, testSize: testSize, data: sources)
+        let r = try Runs.evaluate(checkpoint: model, testSize: testSize, data: sources) { print($0) }
         let of = sources.isEmpty ? "" : " of " + sources.map(\.description).joined(separator: " + ")
         print(String(format: "test (%d images%@): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
                      r.count, of, r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))

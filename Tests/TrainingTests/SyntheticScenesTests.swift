@@ -88,6 +88,20 @@ final class SyntheticScenesTests: XCTestCase {
         }
     }
 
+    func testSmoothFieldIsTheSumOfItsPlaneWaves() {
+        let waves = [SmoothField.Wave(u: 1.5, v: -0.5, a: 0.8, phase: 0.3), SmoothField.Wave(u: 0, v: 2.25, a: -1.2, phase: 2)]
+        let n = 9
+        var plane = [Float](repeating: .nan, count: n * n)
+        SmoothField.sum(waves, size: n, into: &plane)
+        for r in 0..<n {
+            for c in 0..<n {
+                let x = (Double(c) + 0.5) / Double(n), y = (Double(r) + 0.5) / Double(n)
+                let direct = waves.reduce(0.0) { $0 + $1.a * cos(2 * Double.pi * ($1.u * x + $1.v * y) + $1.phase) }
+                XCTAssertEqual(Double(plane[r * n + c]), direct, accuracy: 1e-5, "pixel (\(r), \(c))")
+            }
+        }
+    }
+
     func testZernikeRadialPolynomials() {
         for rho in [0.0, 0.3, 0.7, 1.0] {
             XCTAssertEqual(ZernikeAberration.radial(n: 2, m: 0, rho: rho), 2 * rho * rho - 1, accuracy: 1e-12)

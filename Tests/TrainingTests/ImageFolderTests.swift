@@ -135,7 +135,7 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertTrue(sourcesBySplit[0].isDisjoint(with: sourcesBySplit[2]))
         XCTAssertTrue(sourcesBySplit[1].isDisjoint(with: sourcesBySplit[2]))
         XCTAssertTrue(sourcesBySplit[0].isDisjoint(with: sourcesBySplit[1]))
-        // Adding files never moves a training file into the test split.
+        // Adding files (⌈n/10⌉ 3 → 4, less than doubling) moves no training file into the test split.
         for k in 25..<40 { try png(String(format: "img%02d.png", k), 10, 10) { _ in UInt8(k + 1) } }
         let grown = try ImageFolder(directory)
         XCTAssertTrue(Set(grown.files(in: .test)).isDisjoint(with: parts[0]))

@@ -19,7 +19,8 @@ import TensorCore
 /// **Split by file.** Files are ordered by a seeded 64-bit hash of their path relative to DIR (FNV-1a,
 /// mixed with the data seed; ties by path): the first ⌈n/10⌉ are test files, the next ⌈n/10⌉
 /// validation files, the rest training files, so at least 3 files are needed. No scene of one split
-/// comes from a file of another; adding files never moves a training file into the test split.
+/// comes from a file of another. Adding files moves no training file into the test split while ⌈n/10⌉
+/// at most doubles (a training file has 2⌈n/10⌉ files ranked below it, and additions never lower it).
 public struct ImageFolder {
     public let root: String
     /// Image files, as paths relative to `root`, sorted.

@@ -33,7 +33,7 @@ struct Design: ParsableCommand {
     @Option(help: "Fabrication design wavelength in metres.") var wavelength: Double = 633e-9
     @Option(help: "Substrate refractive index at that wavelength.") var index: Double = 1.457
     @Option(help: "Fabricated pixel pitch in metres.") var pitch: Double = 8e-6
-    @Option(help: ArgumentHelp("Scene source, repeatable: fashion-mnist[:DIR] (default), synthetic:KIND[,KIND…] (smooth, zernike, blobs, polygons, steps) or a folder of PNG/BMP/HDF5 images; append @WEIGHT to mix.", valueName: "source")) var data: [String] = []
+    @Option(help: dataHelp) var data: [String] = []
     @Option(help: "Working directory for the training stages.") var work: String = "runs/design"
     @Option(help: "Output directory for the exported files.") var out: String = "masks"
     @Option(help: "File name stem of the exported files.") var name: String = "phasemask"

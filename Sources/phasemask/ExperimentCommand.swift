@@ -21,7 +21,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Student CDP-distillation weight β.") var beta: Double = TrainingConfig.defaultStudentBeta
     @Flag(inversion: .prefixedNo, help: "Start students from the teacher's ψ, θ and first mask.")
     var initFromTeacher = TrainingConfig.defaultStudentWarmStart
-    @Option(help: ArgumentHelp("Scene source, repeatable: fashion-mnist[:DIR] (default), synthetic:KIND[,KIND…] (smooth, zernike, blobs, polygons, steps) or a folder of PNG/BMP/HDF5 images; append @WEIGHT to mix.", valueName: "source")) var data: [String] = []
+    @Option(help: dataHelp) var data: [String] = []
     @Option(help: "Output folder (report.md, figures, results.json, runs/).") var out: String = "experiment"
     @Option(help: "Compute threads.") var threads: Int = 2
 

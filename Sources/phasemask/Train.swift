@@ -33,7 +33,7 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Validation images (subset of the 30,000).") var valSize: Int?
     @Option(help: "Test images (subset of the 10,000).") var testSize: Int?
     @Option(help: "Random seed (masks, weights, batch order, noise).") var seed: UInt64?
-    @Option(help: ArgumentHelp("Scene source, repeatable: fashion-mnist[:DIR] (default), synthetic:KIND[,KIND…] (smooth, zernike, blobs, polygons, steps) or a folder of PNG/BMP/HDF5 images; append @WEIGHT to mix.", valueName: "source")) var data: [String] = []
+    @Option(help: dataHelp) var data: [String] = []
 
     /// The configuration for `mode`: the preset, then every option given.
     func config(mode: TrainingMode) throws -> TrainingConfig {
@@ -75,6 +75,11 @@ struct SystemOptions: ParsableArguments {
 }
 
 extension SpectralInitialization.GlobalPhase: ExpressibleByArgument {}
+
+/// Help of the `--data` option of train, design and experiment.
+let dataHelp = ArgumentHelp("Scene source, repeatable: fashion-mnist[:DIR] (default), synthetic:KIND[,KIND…] "
+                            + "(smooth, zernike, blobs, polygons, steps) or a folder of PNG/BMP/HDF5 images; "
+                            + "append @WEIGHT to mix (docs/scenes.md).", valueName: "source")
 
 /// The `--data` values parsed and checked (`DataSource.checkAvailable`); an empty list stays empty
 /// (the command's default source).

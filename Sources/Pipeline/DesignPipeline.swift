@@ -36,7 +36,8 @@ public struct DesignPipeline {
         public var wavelength = 633e-9
         public var refractiveIndex = 1.457
         public var pitch = 8e-6
-        public var data = IDXFile.fashionMNISTDirectory
+        /// Scene sources (`--data`); empty: FashionMNIST from its default folder.
+        public var data: [DataSource] = []
         public var workDirectory = "runs/design"
         public var outputDirectory = "masks"
         public var name = "phasemask"
@@ -77,7 +78,7 @@ public struct DesignPipeline {
             c.stroke = stroke
             c.rho = rho
             c.seed = seed
-            c.dataDirectory = data
+            if !data.isEmpty { c.setDataSources(data) }
             if let globalPhase { c.globalPhase = globalPhase }
             if let weighting { c.weighting = weighting }
             if let schedule { c.schedule = schedule }
@@ -133,13 +134,13 @@ public struct DesignPipeline {
         InterruptFlag.install()
 
         let teacherConfig = options.teacherConfig()
+        // The test scenes first: a missing or unreadable data source stops the run before any training.
+        let testScenes = try SceneSplits.testScenes(teacherConfig)
         let teacherTrained = try ensure(teacherStage, teacherConfig, force: options.retrainTeacher)
         let studentConfig = options.studentConfig(teacherCheckpoint: teacherStage.checkpoint)
         let studentTrained = try ensure(studentStage, studentConfig, force: teacherTrained)
         let fineTune = try fineTuned(from: studentStage, into: fineTuneStage, force: studentTrained)
 
-        let testScenes = try SceneSplits.testScenes(directory: teacherConfig.dataDirectory, size: teacherConfig.size,
-                                                    count: teacherConfig.testSize)
         let teacher = try Checkpoint.load(teacherStage.checkpoint)
         let teacherScore = try Evaluation.evaluate(teacher.system, images: testScenes, batchSize: teacherConfig.batchSize)
         let rows = [
@@ -162,7 +163,7 @@ public struct DesignPipeline {
         export.pitch = options.pitch
         export.metricsImages = 0
         export.extraMetrics = metrics
-        export.data = options.data
+        export.data = teacherConfig.dataDirectory
         export.name = options.name
         let exported = try ExportJob.run(export)
         log(exported.summary)

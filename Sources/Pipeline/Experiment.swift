@@ -24,7 +24,8 @@ public struct Experiment {
         public var alpha = TrainingConfig.defaultStudentAlpha
         public var beta = TrainingConfig.defaultStudentBeta
         public var initFromTeacher = TrainingConfig.defaultStudentWarmStart
-        public var data = IDXFile.fashionMNISTDirectory
+        /// Scene sources (`--data`); empty: FashionMNIST from its default folder.
+        public var data: [DataSource] = []
         public var output = "experiment"
         public init() {}
     }
@@ -69,7 +70,7 @@ public struct Experiment {
         var results: [RunResult] = []
         // Every run shares the image size, test subset and data directory: load its scenes once.
         let shared = baselineConfig(.e2e, options.seeds.first ?? 0)
-        let test = try SceneSplits.testScenes(directory: shared.dataDirectory, size: shared.size, count: shared.testSize)
+        let test = try SceneSplits.testScenes(shared)
         func train(_ name: String, config: TrainingConfig, in directory: String, seed: UInt64) throws -> RunResult {
             try self.train(name, config: config, in: directory, seed: seed, testScenes: test)
         }
@@ -138,7 +139,7 @@ public struct Experiment {
         if let n = options.trainSize { c.trainSize = n }
         if let n = options.testSize { c.testSize = n }
         c.seed = seed
-        c.dataDirectory = options.data
+        if !options.data.isEmpty { c.setDataSources(options.data) }
     }
 
     /// Trains (or reuses) one run and measures it on `testScenes` (the test split): a run trained here

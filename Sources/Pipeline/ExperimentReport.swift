@@ -202,7 +202,7 @@ public struct ExperimentReport {
         let runs = names.compactMap { n in results.first { $0.name == n.0 && $0.seed == seed }.map { ($0, n.1) } }
         guard let first = runs.first else { return }
         let config = try Checkpoint.configuration(at: first.0.checkpoint)
-        let scenes = try SceneSplits.testScenes(directory: config.dataDirectory, size: config.size, count: 3)
+        let scenes = try SceneSplits.testScenes(config, count: 3)
         let n = config.size, upscale = max(1, 128 / n)
         var columns: [[ImagePanel]] = [(0..<3).map { ImagePanel(scenes.slice($0..<($0 + 1)).reshaped([n, n]), range: 0...1, upscale: upscale) }]
         for (run, _) in runs {

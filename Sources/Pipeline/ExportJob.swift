@@ -30,6 +30,7 @@ public struct ExportOptions: Sendable {
     public var metricsImages = 100
     /// Metrics measured elsewhere (e.g. after fine-tuning) to store in `/design/metrics`.
     public var extraMetrics: [String: Double] = [:]
+    /// FashionMNIST folder of the verification scenes (unless the checkpoint trained on other sources).
     public var data: String = IDXFile.fashionMNISTDirectory
     public var out: String
     public var name: String = "design"
@@ -87,8 +88,7 @@ public enum ExportJob {
                                       phaseScale: Float(options.phaseScale ?? source.config?.phaseScale ?? Double.pi))
         var verification: VerificationData? = nil
         if options.scenes > 0 {
-            let images = try IDXFile.readFashionMNIST(.test, limit: options.scenes, directory: options.data)
-                .images.tensor(0..<options.scenes)
+            let images = try verificationScenes(options, config: source.config)
             let field = try simulator.field(.intensity(Resize.resize(images, height: phi.shape[1], width: phi.shape[2])))
             verification = try VerificationData.compute(scenes: field, export: export, oversampling: f,
                                                         measure: simulator.measure)
@@ -129,6 +129,17 @@ public struct PipelineError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
+extension ExportJob {
+    /// The scenes stored with their CDPs for verify, `[scenes, 1, H, W]`: the first FashionMNIST test
+    /// images in file order, or, for a checkpoint trained on other sources (`TrainingConfig.dataSources`),
+    /// the first scenes of its own test split.
+    static func verificationScenes(_ options: ExportOptions, config: TrainingConfig?) throws -> Tensor {
+        if let config, !config.dataSources.isEmpty { return try SceneSplits.testScenes(config, count: options.scenes) }
+        return try IDXFile.readFashionMNIST(.test, limit: options.scenes, directory: options.data)
+            .images.tensor(0..<options.scenes)
+    }
+}
+
 /// The mask to export: from a checkpoint (with its system and configuration) or an HDF5 dataset.
 struct MaskInput {
     let phi: Tensor
@@ -157,7 +168,7 @@ struct MaskInput {
     func metrics(quantized: Tensor, images: Int) throws -> [String: Double] {
         guard let system, images > 0 else { return [:] }
         let c = system.config
-        let test = try SceneSplits.testScenes(directory: c.dataDirectory, size: c.size, count: images)
+        let test = try SceneSplits.testScenes(c, count: images)
         let continuous = try Evaluation.evaluate(system, images: test, batchSize: c.batchSize)
         let trained = system.masks.value.copy()
         system.masks.value.assign(quantized)

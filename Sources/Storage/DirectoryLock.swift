@@ -23,10 +23,13 @@ public final class DirectoryLock {
 
     /// True when this lock created the folder.
     public let createdFolder: Bool
+    /// Folders above `directory` that this lock created with it, nearest first.
+    private let createdParents: [String]
 
     public init(directory: String, reserving bytes: Int = 0) throws {
         self.directory = directory
         createdFolder = !FileManager.default.fileExists(atPath: directory)
+        createdParents = DirectoryLock.missingParents(directory)
         try DirectoryLock.makeDirectories(directory)
         held = try Held.acquire(directory)
         do {
@@ -39,12 +42,25 @@ public final class DirectoryLock {
     }
 
     /// After a job failed before writing anything: removes the folder again if this lock created it and
-    /// it holds nothing but the lock file, so a refused run leaves no trace. (Another process could only
-    /// race for a folder that did not exist a moment ago.)
+    /// it holds nothing but the lock file, then the parent folders it created that are now empty, so a
+    /// refused run leaves no trace. (Another process could only race for a folder that did not exist a
+    /// moment ago; `rmdir` never removes a folder that holds anything.)
     public func removeFolderIfUnused() {
         guard createdFolder, (try? FileManager.default.contentsOfDirectory(atPath: directory)) == [".phasemask.lock"] else { return }
         unlink(lockPath)
         rmdir(directory)
+        for parent in createdParents where rmdir(parent) != 0 { break }
+    }
+
+    /// The folders above `directory` that do not exist yet, nearest first.
+    static func missingParents(_ directory: String) -> [String] {
+        var missing: [String] = []
+        var current = (directory as NSString).deletingLastPathComponent
+        while !current.isEmpty && current != "/" && !FileManager.default.fileExists(atPath: current) {
+            missing.append(current)
+            current = (current as NSString).deletingLastPathComponent
+        }
+        return missing
     }
 
     /// Creates, sizes and removes a probe file: reports an unwritable folder, a full disk or a file-size

@@ -2,9 +2,10 @@ import Foundation
 import Storage
 import TensorCore
 
-/// FashionMNIST scenes for training and evaluation, split as in the paper.
+/// Scenes for training and evaluation: FashionMNIST split as in the paper (below), or the sources of
+/// `TrainingConfig.dataSources` (`SceneMixture`: synthetic phase objects, folders of images).
 ///
-/// The 60,000 training images are shuffled once with `dataSeed` and cut into 30,000 for training and
+/// FashionMNIST: the 60,000 training images are shuffled once with `dataSeed` and cut into 30,000 for training and
 /// 30,000 for validation; the 10,000 test images are the test set. `trainSize`, `validationSize` and
 /// `testSize` take the first images of each (seeded) split, so every mode, seed and preset that asks
 /// for n test images sees the same n. Images are resized to `size × size` (bilinear when enlarging,
@@ -13,21 +14,41 @@ public struct SceneSplits {
     public let train: Tensor
     public let validation: Tensor
     public let test: Tensor
+    /// What loading met that the user should hear about (colour converted, files ignored, …).
+    public let notes: [String]
 
-    public init(train: Tensor, validation: Tensor, test: Tensor) {
+    public init(train: Tensor, validation: Tensor, test: Tensor, notes: [String] = []) {
         self.train = train
         self.validation = validation
         self.test = test
+        self.notes = notes
     }
 
     /// The seed of the split permutation; independent of the training seed so that runs with different
     /// training seeds are evaluated on the same images.
     public static let dataSeed: UInt64 = 20_250_914
 
-    /// Loads the splits a configuration asks for.
+    /// Loads the splits a configuration asks for: FashionMNIST from `dataDirectory` when
+    /// `dataSources` is empty (as every run before it existed), the mixture of its sources otherwise.
     public static func load(_ config: TrainingConfig) throws -> SceneSplits {
-        try load(directory: config.dataDirectory, size: config.size, trainSize: config.trainSize,
-                 validationSize: config.validationSize, testSize: config.testSize)
+        if config.dataSources.isEmpty {
+            return try load(directory: config.dataDirectory, size: config.size, trainSize: config.trainSize,
+                            validationSize: config.validationSize, testSize: config.testSize)
+        }
+        return try SceneMixture(config.dataSources).splits(
+            SplitCounts(train: config.trainSize, validation: config.validationSize, test: config.testSize), size: config.size)
+    }
+
+    /// The first `count` (default `config.testSize`) scenes of the configuration's test split,
+    /// `[count, 1, size, size]`: the scenes `load(config)` tests on, without the other splits' work
+    /// (FashionMNIST still reads its training file for the shared permutation). `log` receives the notes.
+    public static func testScenes(_ config: TrainingConfig, count: Int? = nil,
+                                  log: (String) -> Void = { _ in }) throws -> Tensor {
+        let n = count ?? config.testSize
+        if config.dataSources.isEmpty { return try testScenes(directory: config.dataDirectory, size: config.size, count: n) }
+        let splits = try SceneMixture(config.dataSources).splits(SplitCounts(train: 0, validation: 0, test: n), size: config.size)
+        splits.notes.forEach { log("note: \($0)") }
+        return splits.test
     }
 
     public static func load(directory: String, size: Int, trainSize: Int, validationSize: Int,

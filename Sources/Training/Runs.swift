@@ -47,8 +47,9 @@ public enum Runs {
             throw TrainingError.output(path: checkpoint, problem: "already exists; pass --resume to continue it or choose another --out")
         }
         if resume && !exists { log("no checkpoint in \(directory) yet: starting from the first epoch") }
-        log("loading FashionMNIST (\(config.trainSize)/\(config.validationSize)/\(config.testSize) images at \(config.size)×\(config.size))")
+        log("loading \(config.dataDescription) (\(config.trainSize)/\(config.validationSize)/\(config.testSize) images at \(config.size)×\(config.size))")
         let splits = try SceneSplits.load(config)
+        splits.notes.forEach { log("note: \($0)") }
         let trainer = try Trainer(config: config, splits: splits, teacher: teacher, directory: directory,
                                   resume: resume && exists, lock: lock)
         trainer.log = log
@@ -60,14 +61,18 @@ public enum Runs {
                        trainingSeconds: seconds, history: trainer.history)
     }
 
-    /// Test-set PSNR/SSIM of a checkpoint (optionally on another test subset size).
-    public static func evaluate(checkpoint: String, testSize: Int?, dataDirectory: String?,
-                                noise: NoiseModel = .none, seed: UInt64 = 0) throws -> EvaluationResult {
+    /// Test-set PSNR/SSIM of a checkpoint (optionally on another test subset size, or on the test split
+    /// of other scene sources: `data` replaces the checkpoint's sources, so a model can be scored on a
+    /// distribution it was not trained on), optionally under measurement noise drawn from `seed`.
+    /// `log` receives notes about the scenes read.
+    public static func evaluate(checkpoint: String, testSize: Int?, data: [DataSource]? = nil,
+                                noise: NoiseModel = .none, seed: UInt64 = 0,
+                                log: (String) -> Void = { _ in }) throws -> EvaluationResult {
         let system = try Checkpoint.load(checkpoint).system
         var config = system.config
         if let testSize { config.testSize = testSize }
-        if let dataDirectory { config.dataDirectory = dataDirectory }
-        let test = try SceneSplits.testScenes(directory: config.dataDirectory, size: config.size, count: config.testSize)
+        if let data, !data.isEmpty { config.setDataSources(data) }
+        let test = try SceneSplits.testScenes(config, log: log)
         return try Evaluation.evaluate(system, images: test, batchSize: config.batchSize, noise: noise, seed: seed)
     }
 }

@@ -72,6 +72,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var seed: UInt64 = 0
     /// Directory holding the FashionMNIST IDX files.
     public var dataDirectory: String = "/usr/share/datasets/fashion-mnist"
+    /// Scene sources (`--data`, see `DataSource`); empty means FashionMNIST from `dataDirectory`.
+    public var dataSources: [DataSource] = []
     /// Teacher checkpoint path (student mode).
     public var teacherCheckpoint: String? = nil
 
@@ -98,6 +100,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try read(.snrDecibels, &snrDecibels); try read(.photons, &photons); try read(.trainSize, &trainSize)
         try read(.validationSize, &validationSize); try read(.testSize, &testSize); try read(.seed, &seed)
         try read(.dataDirectory, &dataDirectory)
+        try read(.dataSources, &dataSources)
         teacherCheckpoint = try c.decodeIfPresent(String.self, forKey: .teacherCheckpoint)
     }
 

@@ -36,7 +36,7 @@ struct Design: ParsableCommand {
     @Option(help: "Fabrication design wavelength in metres.") var wavelength: Double = 633e-9
     @Option(help: "Substrate refractive index at that wavelength.") var index: Double = 1.457
     @Option(help: "Fabricated pixel pitch in metres.") var pitch: Double = 8e-6
-    @Option(help: "Directory with the FashionMNIST IDX files.") var data: String = "/usr/share/datasets/fashion-mnist"
+    @Option(help: dataHelp) var data: [String] = []
     @Option(help: "Working directory for the training stages.") var work: String = "runs/design"
     @Option(help: "Output directory for the exported files.") var out: String = "masks"
     @Option(help: "File name stem of the exported files.") var name: String = "phasemask"
@@ -67,7 +67,7 @@ struct Design: ParsableCommand {
         o.levels = levels; o.stroke = stroke * Double.pi
         o.alpha = alpha; o.beta = beta; o.rho = rho; o.initFromTeacher = initFromTeacher
         o.seed = seed; o.slm = slm; o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch
-        o.data = data; o.workDirectory = work; o.outputDirectory = out; o.name = name
+        o.data = try dataSources(data); o.workDirectory = work; o.outputDirectory = out; o.name = name
         o.retrainTeacher = retrainTeacher
         o.globalPhase = globalPhase
         o.schedule = schedule

@@ -21,7 +21,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Student CDP-distillation weight β.") var beta: Double = TrainingConfig.defaultStudentBeta
     @Flag(inversion: .prefixedNo, help: "Start students from the teacher's ψ, θ and first mask.")
     var initFromTeacher = TrainingConfig.defaultStudentWarmStart
-    @Option(help: "Directory with the FashionMNIST IDX files.") var data: String = "/usr/share/datasets/fashion-mnist"
+    @Option(help: dataHelp) var data: [String] = []
     @Option(help: "Output folder (report.md, figures, results.json, runs/).") var out: String = "experiment"
     @Option(help: "Compute threads.") var threads: Int = 2
 
@@ -44,7 +44,7 @@ struct ExperimentCommand: ParsableCommand {
         o.mainTeacherSnapshots = mainTeacher
         o.epochs = epochs; o.trainSize = trainSize; o.testSize = testSize
         o.alpha = alpha; o.beta = beta; o.initFromTeacher = initFromTeacher
-        o.data = data; o.output = out
+        o.data = try dataSources(data); o.output = out
         Threading.configure(threads: threads)
         let results = try Experiment(options: o) { print($0) }.run()
         let command = (["phasemask"] + CommandLine.arguments.dropFirst()).joined(separator: " ")

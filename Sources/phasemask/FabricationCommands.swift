@@ -26,13 +26,15 @@ struct Export: ParsableCommand {
     @Option(help: "Lithography: substrate refractive index.") var index: Double?
     @Option(help: "Lithography: pixel pitch in metres (whole nanometres).") var pitch: Double?
     @Flag(help: "Lithography: etch levels (K − ℓ) mod K (conjugate phase).") var conjugate = false
-    @Option(help: "FashionMNIST test scenes (file order) stored with their CDPs for verify; 0 for none.") var scenes: Int = 4
+    @Option(help: "Test scenes stored with their CDPs for verify (FashionMNIST in file order, or the test split of a checkpoint trained on other --data); 0 for none.")
+    var scenes: Int = 4
     @Option(help: "Zero-padding factor of the sensing model (default: the checkpoint's, else 1).") var oversampling: Int?
     @Option(help: "Phase scale s of the scenes exp(j·s·I), radians (default: the checkpoint's, else π).")
     var phaseScale: Double?
     @Option(help: "With --model: test images for PSNR/SSIM before and after quantization; 0 to skip.")
     var metricsImages: Int = 100
-    @Option(help: "Directory holding the FashionMNIST IDX files.") var data: String = IDXFile.fashionMNISTDirectory
+    @Option(help: "Directory holding the FashionMNIST IDX files (verification scenes of FashionMNIST designs).")
+    var data: String = IDXFile.fashionMNISTDirectory
     @Option(help: "Output directory (created if missing).") var out: String
     @Option(help: "File name stem of the outputs.") var name: String = "design"
 

@@ -38,7 +38,7 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Validation images (subset of the 30,000).") var valSize: Int?
     @Option(help: "Test images (subset of the 10,000).") var testSize: Int?
     @Option(help: "Random seed (masks, weights, batch order, noise).") var seed: UInt64?
-    @Option(help: "Directory with the FashionMNIST IDX files.") var data: String?
+    @Option(help: dataHelp) var data: [String] = []
 
     /// The configuration for `mode`: the preset, then every option given.
     func config(mode: TrainingMode) throws -> TrainingConfig {
@@ -75,7 +75,7 @@ struct SystemOptions: ParsableArguments {
         if let valSize { c.validationSize = valSize }
         if let testSize { c.testSize = testSize }
         if let seed { c.seed = seed }
-        if let data { c.dataDirectory = data }
+        if !data.isEmpty { c.setDataSources(try dataSources(data)) }
         return c
     }
 }
@@ -83,6 +83,21 @@ struct SystemOptions: ParsableArguments {
 extension SpectralInitialization.GlobalPhase: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
 extension Preset: ExpressibleByArgument {}
+
+/// Help of the `--data` option of train, design and experiment.
+let dataHelp = ArgumentHelp("Scene source, repeatable: fashion-mnist[:DIR] (default), synthetic:KIND[,KIND…] "
+                            + "(smooth, zernike, blobs, polygons, steps) or a folder of PNG/BMP/HDF5 images; "
+                            + "append @WEIGHT to mix (docs/scenes.md).", valueName: "source")
+
+/// The `--data` values parsed and checked (`DataSource.checkAvailable`); an empty list stays empty
+/// (the command's default source).
+func dataSources(_ texts: [String]) throws -> [DataSource] {
+    try texts.map { text in
+        let source = try DataSource(parsing: text)
+        try source.checkAvailable()
+        return source
+    }
+}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -121,19 +136,23 @@ struct Evaluate: ParsableCommand {
 
     @Option(help: "Checkpoint file.") var model: String
     @Option(help: "Test images (default: the checkpoint's).") var testSize: Int?
-    @Option(help: "Directory with the FashionMNIST IDX files.") var data: String?
+    @Option(help: ArgumentHelp("Score on the test split of these scene sources instead of the checkpoint's (repeatable, as for train --data).",
+                               valueName: "source"))
+    var data: [String] = []
     @Option(help: "Measurement noise: none, gaussian:SNR_DB or poisson:PHOTONS (mean photons per pixel).")
     var noise: String = "none"
     @Option(help: "Seed of the noise draws.") var seed: UInt64 = 0
     @Option(help: "Compute threads.") var threads: Int = 2
 
     func run() throws {
+        let sources = try dataSources(data)
         let noiseModel = try parseNoise(noise)
-        try noiseModel.validate()
         Threading.configure(threads: threads)
-        let r = try Runs.evaluate(checkpoint: model, testSize: testSize, dataDirectory: data, noise: noiseModel, seed: seed)
-        print(String(format: "test (%d images%@): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
-                     r.count, noiseModel == .none ? "" : ", \(noiseModel)", r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
+        let r = try Runs.evaluate(checkpoint: model, testSize: testSize, data: sources, noise: noiseModel, seed: seed) { print($0) }
+        let of = sources.isEmpty ? "" : " of " + sources.map(\.description).joined(separator: " + ")
+        let noisy = noiseModel == .none ? "" : ", \(noiseModel)"
+        print(String(format: "test (%d images%@%@): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
+                     r.count, of, noisy, r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
     }
 }
 

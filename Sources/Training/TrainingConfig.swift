@@ -167,7 +167,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 public enum Preset: String, CaseIterable, Sendable {
     /// 32×32, 4096 training images, 5 epochs, batch 32: minutes on 2 cores.
     case quick
-    /// 64×64 (an SLM-sized design), 8,192 training images, 8 epochs, batch 32, U-Net depth 3 with 16
+    /// 64×64 (an SLM-sized design), 8,192 training images, 6 epochs, batch 32, U-Net depth 3 with 16
     /// channels: about half an hour of training for teacher, student and fine-tuning on 2 cores
     /// (docs/method.md has the numbers behind the choice).
     case standard
@@ -184,7 +184,7 @@ public enum Preset: String, CaseIterable, Sendable {
             c.size = 32; c.depth = 3; c.channels = 16; c.epochs = 5; c.batchSize = 32
             c.trainSize = 4096; c.validationSize = 500; c.testSize = 1000
         case .standard:
-            c.size = 64; c.depth = 3; c.channels = 16; c.epochs = 8; c.batchSize = 32
+            c.size = 64; c.depth = 3; c.channels = 16; c.epochs = 6; c.batchSize = 32
             c.trainSize = 8192; c.validationSize = 500; c.testSize = 1000
         case .paper:
             c.size = 96; c.depth = 4; c.channels = 64; c.epochs = 120; c.batchSize = 64

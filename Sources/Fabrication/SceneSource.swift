@@ -54,10 +54,7 @@ public enum SceneSource: Equatable, Sendable {
                 throw FabricationError(path, "a scene image must be a .png or .bmp file")
             }
             let decoded = ext == "png" ? try PNGFile.read(path: path) : try BMPFile.read(path: path)
-            // The rule `ImageFolder` counts colour images by: RGB pixels in a PNG, any BMP but 8-bit indexed.
-            var colour = decoded.sourceLayout != "8-bit indexed"
-            if ext == "png", case .rgb8 = decoded.image.pixels { colour = true } else if ext == "png" { colour = false }
-            if colour { log("\(path): colour image (\(decoded.sourceLayout)) converted to gray with the Rec. 601 luma weights") }
+            if Self.isColour(decoded, png: ext == "png") { log("\(path): colour image (\(decoded.sourceLayout)) converted to gray with the Rec. 601 luma weights") }
             if decoded.hadAlpha { log("\(path): transparency composited onto black") }
             let image = decoded.image.intensityTensor()
             let crop = SceneSource.centreCrop(image, aspectOf: height, width)
@@ -87,6 +84,14 @@ public enum SceneSource: Equatable, Sendable {
             }
             return .field(ComplexField(storage: t.reshaped(shape)))
         }
+    }
+
+    /// Colour by the rule `ImageFolder` counts colour images by: RGB pixels in a PNG (a gray PNG decodes
+    /// to gray), any BMP but an 8-bit indexed one.
+    static func isColour(_ decoded: DecodedImage, png: Bool) -> Bool {
+        guard png else { return decoded.sourceLayout != "8-bit indexed" }
+        if case .rgb8 = decoded.image.pixels { return true }
+        return false
     }
 
     /// The largest centred window of `image` `[1, 1, h, w]` with the aspect ratio `height : width`

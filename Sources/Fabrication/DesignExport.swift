@@ -114,6 +114,7 @@ extension DesignExport {
         func staged(_ path: String) throws {
             let name = URL(fileURLWithPath: path).lastPathComponent
             names.append(name)
+            TestStopPoint.reached(.exportFile)
             try afterEachFile?(directory.appendingPathComponent(name).path)
         }
         do {

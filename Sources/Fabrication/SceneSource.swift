@@ -11,7 +11,10 @@ import TensorCore
 /// - anything else: a grayscale PNG or BMP image file, intensities in [0, 1] (sample / maximum).
 ///
 /// Images become intensities `[1, 1, H, W]` resized to the mask size (bilinear when enlarging, area
-/// average when shrinking, as in training); a field must already have the mask's H × W.
+/// average when shrinking, as in training); a field must already have the mask's H × W. An image whose
+/// aspect ratio differs from the mask's is first centre-cropped to the mask's aspect ratio (never
+/// stretched), a colour image is converted to gray with the Rec. 601 luma weights, and transparency is
+/// composited onto black: each with a note (`load`'s `log`), never silently.
 public enum SceneSource: Equatable, Sendable {
     case image(path: String)
     case fashionMNIST(split: IDXFile.Split, index: Int, directory: String)
@@ -41,8 +44,9 @@ public enum SceneSource: Equatable, Sendable {
         case field(ComplexField)
     }
 
-    /// Loads the scene for an `height × width` mask.
-    public func load(height: Int, width: Int) throws -> Loaded {
+    /// Loads the scene for an `height × width` mask; `log` receives a note for every conversion of an
+    /// image file (colour, transparency, aspect ratio).
+    public func load(height: Int, width: Int, log: (String) -> Void = { _ in }) throws -> Loaded {
         switch self {
         case .image(let path):
             let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
@@ -50,7 +54,16 @@ public enum SceneSource: Equatable, Sendable {
                 throw FabricationError(path, "a scene image must be a .png or .bmp file")
             }
             let decoded = ext == "png" ? try PNGFile.read(path: path) : try BMPFile.read(path: path)
-            return .intensity(resized(decoded.image.intensityTensor(), height, width))
+            if Self.isColour(decoded, png: ext == "png") { log("\(path): colour image (\(decoded.sourceLayout)) converted to gray with the Rec. 601 luma weights") }
+            if decoded.hadAlpha { log("\(path): transparency composited onto black") }
+            let image = decoded.image.intensityTensor()
+            let crop = SceneSource.centreCrop(image, aspectOf: height, width)
+            if crop.shape != image.shape {
+                let resize = crop.shape[2] == height && crop.shape[3] == width ? "" : ", then resized to \(width)×\(height)"
+                log("\(path): \(image.shape[3])×\(image.shape[2]) pixels (W×H) centre-cropped to \(crop.shape[3])×\(crop.shape[2]), "
+                    + "the mask's aspect ratio" + resize)
+            }
+            return .intensity(resized(crop, height, width))
         case .fashionMNIST(let split, let index, let directory):
             let images = try IDXFile.readFashionMNIST(split, limit: index + 1, directory: directory).images
             guard index < images.count else {
@@ -71,6 +84,31 @@ public enum SceneSource: Equatable, Sendable {
             }
             return .field(ComplexField(storage: t.reshaped(shape)))
         }
+    }
+
+    /// Colour by the rule `ImageFolder` counts colour images by: RGB pixels in a PNG (a gray PNG decodes
+    /// to gray), any BMP but an 8-bit indexed one.
+    static func isColour(_ decoded: DecodedImage, png: Bool) -> Bool {
+        guard png else { return decoded.sourceLayout != "8-bit indexed" }
+        if case .rgb8 = decoded.image.pixels { return true }
+        return false
+    }
+
+    /// The largest centred window of `image` `[1, 1, h, w]` with the aspect ratio `height : width`
+    /// (the image itself when the ratios agree to within one pixel).
+    static func centreCrop(_ image: Tensor, aspectOf height: Int, _ width: Int) -> Tensor {
+        let h = image.shape[2], w = image.shape[3]
+        // Keep the full extent of the limiting side; the other side is rounded to whole pixels.
+        var cropH = h, cropW = Int((Double(h) * Double(width) / Double(height)).rounded())
+        if cropW > w { cropW = w; cropH = Int((Double(w) * Double(height) / Double(width)).rounded()) }
+        cropH = max(1, min(cropH, h)); cropW = max(1, min(cropW, w))
+        if abs(cropH - h) <= 1 && abs(cropW - w) <= 1 { return image }
+        let top = (h - cropH) / 2, left = (w - cropW) / 2
+        let out = Tensor(uninitialized: [1, 1, cropH, cropW])
+        for y in 0..<cropH {
+            for x in 0..<cropW { out.pointer[y * cropW + x] = image.pointer[(top + y) * w + left + x] }
+        }
+        return out
     }
 
     private func resized(_ x: Tensor, _ height: Int, _ width: Int) -> Tensor {

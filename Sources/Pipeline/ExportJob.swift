@@ -7,7 +7,8 @@ import Training
 
 /// Everything `phasemask export` can be asked for, as plain values.
 public struct ExportOptions: Sendable {
-    /// Training checkpoint whose φ is exported, or an HDF5 dataset `FILE.h5:/DATASET` holding φ.
+    /// Training checkpoint whose φ is exported, or an HDF5 dataset `FILE.h5:/DATASET` holding φ
+    /// (`[L, H, W]` or `[H, W]`, in the units of its `units` attribute; see `MaskDataset`).
     public var model: String?
     public var mask: String?
     public var levels: Int?
@@ -30,7 +31,9 @@ public struct ExportOptions: Sendable {
     public var metricsImages = 100
     /// Metrics measured elsewhere (e.g. after fine-tuning) to store in `/design/metrics`.
     public var extraMetrics: [String: Double] = [:]
-    /// FashionMNIST folder of the verification scenes (unless the checkpoint trained on other sources).
+    /// Where the verification scenes come from unless the checkpoint trained on other sources: a folder
+    /// of FashionMNIST IDX files (the default), or any one `--data` source (`DataSource`: e.g.
+    /// `synthetic:smooth`, a folder of images).
     public var data: String = IDXFile.fashionMNISTDirectory
     public var out: String
     public var name: String = "design"
@@ -56,10 +59,12 @@ public struct ExportOutcome {
     public let export: DesignExport
     public let metrics: [String: Double]
     public let paths: [String]
+    /// Conversions made while reading the input (units, a 2-D mask dataset).
+    public let notes: [String]
 
-    /// A human-readable account: quantization report, metrics, SLM placement, lithography, files.
+    /// A human-readable account: notes, quantization report, metrics, SLM placement, lithography, files.
     public var summary: String {
-        var lines = ["\(export.quantized.report)"]
+        var lines = notes.map { "note: \($0)" } + ["\(export.quantized.report)"]
         for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { lines.append(String(format: "%@ = %.4f", key, value)) }
         let l = export.layout
         lines.append("SLM \(l.profile.name): superpixel \(l.superpixel), margins top \(l.top) left \(l.left) bottom \(l.bottom) right \(l.right)")
@@ -88,7 +93,7 @@ public enum ExportJob {
                                       phaseScale: Float(options.phaseScale ?? source.config?.phaseScale ?? Double.pi))
         var verification: VerificationData? = nil
         if options.scenes > 0 {
-            let images = try verificationScenes(options, config: source.config)
+            let images = try verificationScenes(options, config: source.config, size: max(phi.shape[1], phi.shape[2]))
             let field = try simulator.field(.intensity(Resize.resize(images, height: phi.shape[1], width: phi.shape[2])))
             verification = try VerificationData.compute(scenes: field, export: export, oversampling: f,
                                                         measure: simulator.measure)
@@ -111,7 +116,7 @@ public enum ExportJob {
             lock.removeFolderIfUnused()
             throw error
         }
-        return ExportOutcome(export: export, metrics: metrics, paths: paths)
+        return ExportOutcome(export: export, metrics: metrics, paths: paths, notes: source.notes)
     }
 
     static func fabricationSettings(_ o: ExportOptions) throws -> FabricationSettings? {
@@ -130,13 +135,19 @@ public struct PipelineError: Error, CustomStringConvertible {
 }
 
 extension ExportJob {
-    /// The scenes stored with their CDPs for verify, `[scenes, 1, H, W]`: the first FashionMNIST test
-    /// images in file order, or, for a checkpoint trained on other sources (`TrainingConfig.dataSources`),
-    /// the first scenes of its own test split.
-    static func verificationScenes(_ options: ExportOptions, config: TrainingConfig?) throws -> Tensor {
+    /// The scenes stored with their CDPs for verify, `[scenes, 1, H, W]`: for a checkpoint trained on
+    /// other sources (`TrainingConfig.dataSources`), the first scenes of its own test split; else the first
+    /// FashionMNIST test images in file order, or the first test scenes of the source `options.data`
+    /// names, `size × size` pixels.
+    static func verificationScenes(_ options: ExportOptions, config: TrainingConfig?, size: Int) throws -> Tensor {
         if let config, !config.dataSources.isEmpty { return try SceneSplits.testScenes(config, count: options.scenes) }
-        return try IDXFile.readFashionMNIST(.test, limit: options.scenes, directory: options.data)
-            .images.tensor(0..<options.scenes)
+        let source = options.data == IDXFile.fashionMNISTDirectory ? DataSource(.fashionMNIST(directory: options.data))
+                                                                   : try DataSource(parsing: options.data)
+        if case .fashionMNIST(let directory) = source.kind {
+            return try IDXFile.readFashionMNIST(.test, limit: options.scenes, directory: directory)
+                .images.tensor(0..<options.scenes)
+        }
+        return try SceneMixture([source]).splits(SplitCounts(train: 0, validation: 0, test: options.scenes), size: size).test
     }
 }
 
@@ -145,6 +156,8 @@ struct MaskInput {
     let phi: Tensor
     let system: PRSystem?
     let history: [EpochRecord]
+    /// Conversions made while reading a mask dataset.
+    let notes: [String]
     var config: TrainingConfig? { system?.config }
 
     init(model: String?, mask: String?) throws {
@@ -154,10 +167,11 @@ struct MaskInput {
             system = loaded.system
             history = loaded.history
             phi = loaded.system.masks.value.copy()
+            notes = []
         case (nil, let spec?):
             system = nil
             history = []
-            phi = try readMaskDataset(spec)
+            (phi, notes) = try MaskDataset(parsing: spec).load()
         default:
             throw PipelineError("give exactly one of --model CKPT and --mask FILE.h5:/DATASET")
         }
@@ -200,14 +214,4 @@ struct MaskInput {
         let trainingJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
         return "{\"export\":\(exportJSON),\"training\":\(trainingJSON)}"
     }
-}
-
-/// Reads `FILE.h5:/DATASET` as a finite tensor.
-public func readMaskDataset(_ spec: String) throws -> Tensor {
-    guard let split = spec.range(of: ":/") else {
-        throw PipelineError("--mask must be FILE.h5:/DATASET, got '\(spec)'")
-    }
-    let file = try HDF5File.open(path: String(spec[..<split.lowerBound]))
-    defer { try? file.close() }
-    return try file.readTensor(String(spec[spec.index(after: split.lowerBound)...]), requireFinite: true)
 }

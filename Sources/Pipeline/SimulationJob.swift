@@ -10,6 +10,8 @@ public enum SimulationJob {
     public enum MaskInput {
         /// `displayed`: simulate the phases the SLM shows (decoded `/slm/display`), not `/mask/phase`.
         case design(path: String, displayed: Bool)
+        /// A mask another tool wrote as `FILE.h5:/DATASET` (see `MaskDataset`).
+        case dataset(String)
         /// One frame file per snapshot; `size` is the design's height and width in pixels.
         case frames(paths: [String], profile: String, size: (height: Int, width: Int), superpixel: Int?, lut: String?)
     }
@@ -26,6 +28,8 @@ public enum SimulationJob {
         public var seed: UInt64 = 0
         /// Phase scale of image scenes, radians.
         public var phaseScale = Double.pi
+        /// Receives a note for every conversion of the inputs (mask units or rank, scene colour or shape).
+        public var log: (String) -> Void = { _ in }
 
         public init(mask: MaskInput, scene: String, out: String) {
             self.mask = mask
@@ -46,6 +50,9 @@ public enum SimulationJob {
             source = .design(path: path, displayed: displayed)
             storedOversampling = try DesignFile.read(path: path).verification?.oversampling
             description = path
+        case .dataset(let spec):
+            source = .dataset(try MaskDataset(parsing: spec))
+            description = spec
         case .frames(let paths, let profileName, let size, let superpixel, let lutPath):
             let profile = try SLMCatalog.resolve(profileName)
             source = .frames(paths: paths, profile: profile, height: size.height, width: size.width,
@@ -53,10 +60,11 @@ public enum SimulationJob {
                              lut: try lutPath.map { try PhaseLUT.load(path: $0, maxGray: profile.maxGray) })
             description = paths.joined(separator: ",")
         }
-        let masks = try source.load()
+        let masks = try source.load(log: o.log)
         let simulator = try Simulator(oversampling: o.oversampling ?? storedOversampling ?? 1, noise: o.noise,
                                       phaseScale: Float(o.phaseScale))
-        let field = try simulator.field(try SceneSource(parsing: o.scene).load(height: masks.shape[1], width: masks.shape[2]))
+        let field = try simulator.field(try SceneSource(parsing: o.scene).load(height: masks.shape[1], width: masks.shape[2],
+                                                                                 log: o.log))
         var generator = SeededGenerator(seed: o.seed)
         let cdp = try simulator.simulate(masks: masks, scene: field, generator: &generator)
         try simulator.write(cdp: cdp, scene: field, masks: masks, maskSource: description,

@@ -49,6 +49,7 @@ public struct Checkpoint {
             try file.createGroup("/parameters")
             try file.setAttribute("order", .string(try jsonString(system.parameters.map(\.name))), on: "/parameters")
             for p in system.parameters { try file.write(p.value, to: "/parameters/\(p.name)", requireFinite: true) }
+            TestStopPoint.reached(.checkpointWrite)
             try file.createGroup("/buffers")
             for (name, tensor) in system.unet.buffers { try file.write(tensor, to: "/buffers/\(name)") }
             if let optimizer {

@@ -85,6 +85,9 @@ public final class Trainer {
     public func run() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let reporter = ProgressReporter(epochs: config.epochs, stepsPerEpoch: stepsPerEpoch)
+        // A run killed between an epoch's checkpoint and its log line left the log one epoch short; a
+        // resumed run brings it level with the checkpoint first (even when no epoch is left to train).
+        if !history.isEmpty { try writeLog() }
         while progress.epoch < config.epochs {
             let epoch = progress.epoch
             var shuffle = SeededGenerator(seed: Trainer.streamSeed(config.seed, epoch))
@@ -104,6 +107,7 @@ public final class Trainer {
                 lossSum += terms.total; taskSum += terms.task; stepsDone += 1
                 reporter.step(epoch: epoch + 1, step: step + 1, batch: config.batchSize, losses: terms.named)
                 progress.step = step + 1
+                TestStopPoint.reached(.trainStep)
                 if InterruptFlag.isRaised {
                     try save()
                     throw TrainingInterrupted(checkpoint: checkpointPath, epoch: epoch, step: step + 1)
@@ -119,6 +123,7 @@ public final class Trainer {
             history.append(record)
             progress = Checkpoint.Progress(epoch: epoch + 1, step: 0)
             try save()
+            TestStopPoint.reached(.epochSaved)
             try writeLog()
             log(String(format: "epoch %d/%d  loss %.5f  val PSNR %.2f dB  SSIM %.4f  (%.1fs, %.0f img/s)",
                        epoch + 1, config.epochs, record.loss, record.validationPSNR, record.validationSSIM,
@@ -154,7 +159,8 @@ public final class Trainer {
     }
 
     /// Rewrites `log.jsonl` (one line per finished epoch) from the history just checkpointed, atomically:
-    /// after a kill the log never lacks an epoch the checkpoint has, nor holds one it does not.
+    /// the log never holds an epoch the checkpoint lacks; a kill between the two writes leaves it one
+    /// epoch short until `run` resumes and rewrites it.
     private func writeLog() throws {
         let text = try history.map { try jsonString($0) + "\n" }.joined()
         try AtomicFile.write(Array(text.utf8), to: logPath)

@@ -15,7 +15,8 @@ struct Export: ParsableCommand {
 
     @Option(help: "Training checkpoint whose mask φ is exported (levels, stroke, optics from its configuration).")
     var model: String?
-    @Option(help: "Or the mask φ [L, H, W] in radians as an HDF5 dataset: FILE.h5:/DATASET.") var mask: String?
+    @Option(help: "Or the mask φ as an HDF5 dataset FILE.h5:/DATASET: [L, H, W] or [H, W] (one snapshot), in radians unless its attribute units says deg or waves.")
+    var mask: String?
     @Option(help: "Phase levels K (default: the checkpoint's, else 8; lithography needs a power of two).") var levels: Int?
     @Option(help: "SLM phase stroke in radians (default: the checkpoint's, else 2π).") var stroke: Double?
     @Option(help: "Measured level phases in radians, comma-separated (non-uniform device).") var levelPhases: String?
@@ -33,7 +34,7 @@ struct Export: ParsableCommand {
     var phaseScale: Double?
     @Option(help: "With --model: test images for PSNR/SSIM before and after quantization; 0 to skip.")
     var metricsImages: Int = 100
-    @Option(help: "Directory holding the FashionMNIST IDX files (verification scenes of FashionMNIST designs).")
+    @Option(help: "Verification scenes of a bare --mask or a FashionMNIST design: a folder of FashionMNIST IDX files (default), or one scene source as for train --data (synthetic:KIND, a folder of images).")
     var data: String = IDXFile.fashionMNISTDirectory
     @Option(help: "Output directory (created if missing).") var out: String
     @Option(help: "File name stem of the outputs.") var name: String = "design"

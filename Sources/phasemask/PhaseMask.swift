@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Storage
 import Training
 
 @main
@@ -21,6 +22,10 @@ struct PhaseMask: ParsableCommand {
         // Line-buffered even into a pipe or file, so a log shows every finished epoch at once and a
         // killed run loses no reported line.
         setvbuf(stdout, nil, _IOLBF, 0)
+        if let problem = TestStopPoint.configurationProblem {
+            FileHandle.standardError.write(Data("Error: \(problem)\n".utf8))
+            Foundation.exit(64)
+        }
         var command: ParsableCommand
         do {
             command = try parseAsRoot()

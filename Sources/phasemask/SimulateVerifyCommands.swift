@@ -11,7 +11,7 @@ struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Simulate the CDPs an exported mask (HDF5 design or SLM frames) gives for a scene.")
 
-    @Option(help: "An exported design (.h5), or SLM frame files (.bmp/.png/.csv), one per snapshot (repeat).")
+    @Option(help: "An exported design (.h5), a mask dataset FILE.h5:/DATASET ([L,H,W] or [H,W]; attribute units rad, deg or waves), or SLM frame files (.bmp/.png/.csv), one per snapshot (repeat).")
     var mask: [String]
     @Flag(help: "With a design file: simulate the phases the SLM shows (decoded /slm/display), not /mask/phase.")
     var displayed = false
@@ -37,7 +37,10 @@ struct Simulate: ParsableCommand {
     func run() throws {
         guard let first = mask.first else { throw ValidationError("give --mask") }
         let input: SimulationJob.MaskInput
-        if mask.count == 1 && ["h5", "hdf5"].contains(URL(fileURLWithPath: first).pathExtension.lowercased()) {
+        if mask.count == 1, let split = first.range(of: ":/"),
+           ["h5", "hdf5"].contains(URL(fileURLWithPath: String(first[..<split.lowerBound])).pathExtension.lowercased()) {
+            input = .dataset(first)
+        } else if mask.count == 1 && ["h5", "hdf5"].contains(URL(fileURLWithPath: first).pathExtension.lowercased()) {
             input = .design(path: first, displayed: displayed)
         } else {
             guard let profile, let size else { throw ValidationError("SLM frames need --profile and --size") }
@@ -50,6 +53,7 @@ struct Simulate: ParsableCommand {
         o.noise = try parseNoise(noise)
         o.seed = seed
         o.phaseScale = phaseScale
+        o.log = { print("note: \($0)") }
         if png { o.figure = URL(fileURLWithPath: out).deletingPathExtension().appendingPathExtension("png").path }
         let (cdp, simulator) = try SimulationJob.run(o)
         print("wrote \(out): CDPs \(cdp.shape), \(simulator.noise)")

@@ -34,9 +34,52 @@ final class SceneSourceTests: XCTestCase {
         XCTAssertThrowsError(try SceneSource.image(path: dir.appendingPathComponent("s.jpg").path).load(height: 2, width: 2))
     }
 
+    /// A colour image whose aspect ratio is not the mask's: converted to gray (Rec. 601 luma), centre-cropped
+    /// to the mask's aspect ratio and resized, each step noted.
+    func testColourAndNonSquareImagesAreConvertedWithNotes() throws {
+        let (dir, cleanup) = try temporaryDirectory("scene-colour")
+        defer { cleanup() }
+        let path = dir.appendingPathComponent("wide.png").path
+        // 6×4 (W×H) RGB: pixel (y, x) = (40x, 60y, 10(x + y)).
+        var rgb: [UInt8] = []
+        for y in 0..<4 { for x in 0..<6 { rgb += [UInt8(40 * x), UInt8(60 * y), UInt8(10 * (x + y))] } }
+        try PNGFile.write(.rgb8(rgb, width: 6, height: 4), to: path)
+        var notes: [String] = []
+        guard case .intensity(let x) = try SceneSource.image(path: path).load(height: 2, width: 2, log: { notes.append($0) }) else {
+            return XCTFail("expected intensities")
+        }
+        // A square mask keeps the full height and the centred 4 of 6 columns (1…4), then halves each side.
+        let crop = Tensor(uninitialized: [1, 1, 4, 4])
+        for y in 0..<4 {
+            for c in 0..<4 {
+                let k = 3 * (y * 6 + c + 1)
+                crop.pointer[y * 4 + c] = Float(RasterImage.luma(rgb[k], rgb[k + 1], rgb[k + 2])) / 255
+            }
+        }
+        XCTAssertEqual(x.shape, [1, 1, 2, 2])
+        XCTAssertLessThan(maxAbsDifference(x, Resize.resize(crop, height: 2, width: 2)), 1e-7)
+        XCTAssertEqual(notes, ["\(path): colour image (rgb) converted to gray with the Rec. 601 luma weights",
+                               "\(path): 6×4 pixels (W×H) centre-cropped to 4×4, the mask's aspect ratio, then resized to 2×2"])
+
+        // A square gray image on a 2 × 4 (H × W) mask: the centred rows 1…2 of a 4 × 4 image.
+        let square = dir.appendingPathComponent("square.png").path
+        try PNGFile.write(.gray8((0..<16).map { UInt8($0 * 10) }, width: 4, height: 4), to: square)
+        notes = []
+        guard case .intensity(let band) = try SceneSource.image(path: square).load(height: 2, width: 4, log: { notes.append($0) }) else {
+            return XCTFail("expected intensities")
+        }
+        XCTAssertEqual(band.array, (4..<12).map { Float($0 * 10) / 255 })
+        XCTAssertEqual(notes, ["\(square): 4×4 pixels (W×H) centre-cropped to 4×2, the mask's aspect ratio"])
+
+        // The same gray image on a square mask: nothing to convert, nothing noted.
+        notes = []
+        _ = try SceneSource.image(path: square).load(height: 2, width: 2, log: { notes.append($0) })
+        XCTAssertEqual(notes, [])
+    }
+
     func testFashionMNISTImageComesFromTheFile() throws {
         let directory = IDXFile.fashionMNISTDirectory
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: directory + "/t10k-images-idx3-ubyte.gz"))
+        try XCTSkipIf(FashionMNISTFixture.missing != nil, FashionMNISTFixture.missing ?? "")
         guard case .intensity(let x) = try SceneSource.fashionMNIST(split: .test, index: 2, directory: directory)
             .load(height: 28, width: 28) else { return XCTFail("expected intensities") }
         let images = try IDXFile.readImages(path: directory + "/t10k-images-idx3-ubyte.gz", limit: 3)

@@ -4,12 +4,36 @@ import TensorCore
 import Training
 import XCTest
 
-/// `phasemask train` killed with SIGKILL at seeded random moments — one of them while a checkpoint is
-/// being written — and resumed with `--resume` until it finishes must end with exactly the parameters
-/// (and optimizer state) of an uninterrupted run with the same seed, and a kill may only lose the
-/// epoch in progress. Also: a second run on the same folder is refused, an unusable or full output
-/// folder is reported before training, and a failing checkpoint write keeps the last good checkpoint.
+/// `phasemask train` killed with SIGKILL at named points (`PHASEMASK_TEST_STOP_AT`, see `TestStopPoint`) —
+/// between steps, inside a checkpoint write, between a checkpoint and its log line — and resumed with
+/// `--resume` until it finishes must end with exactly the parameters, Adam moments and batch-norm
+/// statistics of an uninterrupted run with the same seed, and a kill may only lose the epoch in progress.
+/// Also: a second run on the same folder is refused, an unusable or full output folder is reported before
+/// training, and a failing checkpoint write keeps the last good checkpoint.
 final class CrashSafeTrainingTests: XCTestCase {
+    /// One kill of the schedule below and what the folder must hold afterwards.
+    struct Kill {
+        /// `PHASEMASK_TEST_STOP_AT` for this attempt (counts restart with every process).
+        let stopAt: String
+        /// Finished epochs in checkpoint.h5 after the kill (0: no checkpoint file yet).
+        let checkpointEpoch: Int
+        /// True when the kill lands inside a checkpoint write, so its temporary file is left behind.
+        let leavesTemporary: Bool
+        /// Lines of log.jsonl after the kill.
+        let logLines: Int
+    }
+
+    /// A 4-epoch run of 4 steps per epoch (`TinyTraining`), killed 6 times. Each resumed process starts from
+    /// the checkpoint the previous one left, so its counts are relative to that epoch.
+    static let schedule: [Kill] = [
+        Kill(stopAt: "train-step:2", checkpointEpoch: 0, leavesTemporary: false, logLines: 0),        // epoch 1, step 2
+        Kill(stopAt: "checkpoint-write:1", checkpointEpoch: 0, leavesTemporary: true, logLines: 0),   // writing epoch 1
+        Kill(stopAt: "epoch-saved:1", checkpointEpoch: 1, leavesTemporary: false, logLines: 0),       // epoch 1 saved, not logged
+        Kill(stopAt: "checkpoint-write:2", checkpointEpoch: 2, leavesTemporary: true, logLines: 2),   // writing epoch 3
+        Kill(stopAt: "train-step:6", checkpointEpoch: 3, leavesTemporary: false, logLines: 3),        // epoch 4, step 2
+        Kill(stopAt: "epoch-saved:1", checkpointEpoch: 4, leavesTemporary: false, logLines: 3),       // epoch 4 saved, not logged
+    ]
+
     func testKilledAndResumedRunEndsBitIdenticalToAnUninterruptedOne() throws {
         let root = try Fault.temporaryDirectory(self, "kill")
         let reference = root + "/reference", killed = root + "/killed"
@@ -18,50 +42,53 @@ final class CrashSafeTrainingTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.err)
         let expected = try TinyTraining.state(TinyTraining.checkpoint(reference))
 
-        var generator = SeededGenerator(seed: 20_240_611)
-        var kills = 0, killedDuringWrite = false, finished = false
-        for attempt in 0..<14 where !finished {
-            let child = try PhaseMaskProcess(TinyTraining.arguments(epochs: epochs, out: killed) + ["--resume"])
-            if attempt == 1 || (attempt < 6 && !killedDuringWrite) {
-                // Kill the moment a checkpoint's temporary file appears: inside Checkpoint.save.
-                TinyTraining.waitFor(timeout: 30) { !TinyTraining.temporaries(killed).isEmpty || !child.process.isRunning }
-            } else if attempt < 10 {
-                let delay = Double.random(in: 0.05...1.4, using: &generator)
-                TinyTraining.waitFor(timeout: delay, interval: 1000) { !child.process.isRunning }
-            } else {
-                // Enough kills: let the run finish, however slow the machine is.
-                TinyTraining.waitFor(timeout: 600) { !child.process.isRunning }
-            }
-            if child.process.isRunning { kill(child.pid, SIGKILL) }
-            let status = child.wait()
-            if child.process.terminationReason == .exit {
-                XCTAssertEqual(status, 0, "attempt \(attempt) failed: \(child.errorOutput)")
-                finished = true
-                break
-            }
-            kills += 1
-            if !TinyTraining.temporaries(killed).isEmpty { killedDuringWrite = true }
+        for (attempt, kill) in Self.schedule.enumerated() {
+            let child = try PhaseMaskProcess(TinyTraining.arguments(epochs: epochs, out: killed) + ["--resume"],
+                                             environment: [TestStopPoint.environmentVariable: kill.stopAt])
+            let status = child.wait(timeout: 300)
+            let label = "attempt \(attempt) (\(kill.stopAt))"
+            XCTAssertEqual(child.endedBySignal, SIGKILL, "\(label): the run was not stopped there (status \(status)): \(child.errorOutput)")
+            XCTAssertEqual(!TinyTraining.temporaries(killed).isEmpty, kill.leavesTemporary, "\(label): temporary files")
             // Only the epoch in progress may be lost: every epoch the run reported is in the checkpoint,
             // and the checkpoint is a complete one, never the temporary file.
-            let reported = TinyTraining.lastReportedEpoch(child.output)
             let path = TinyTraining.checkpoint(killed)
-            if FileManager.default.fileExists(atPath: path) {
-                let progress = try Checkpoint.load(path).progress
-                XCTAssertGreaterThanOrEqual(progress.epoch, reported, "attempt \(attempt): a finished epoch was lost")
-                XCTAssertEqual(progress.step, 0)
-            } else {
-                XCTAssertEqual(reported, 0, "attempt \(attempt): epochs were reported but no checkpoint exists")
-            }
+            let progress = FileManager.default.fileExists(atPath: path) ? try Checkpoint.load(path).progress : Checkpoint.Progress()
+            XCTAssertEqual(progress, Checkpoint.Progress(epoch: kill.checkpointEpoch, step: 0), label)
+            XCTAssertLessThanOrEqual(TinyTraining.lastReportedEpoch(child.output), progress.epoch, "\(label): a reported epoch was lost")
+            XCTAssertEqual(TinyTraining.logLines(killed), kill.logLines, "\(label): log.jsonl")
         }
-        XCTAssertTrue(finished, "the run never finished")
-        XCTAssertGreaterThanOrEqual(kills, 3, "too few kills to test anything")
-        XCTAssertTrue(killedDuringWrite, "no kill landed inside a checkpoint write")
+        // The last resume has no epoch left to train; it only brings log.jsonl level with the checkpoint.
+        let last = try PhaseMaskProcess.run(TinyTraining.arguments(epochs: epochs, out: killed) + ["--resume"])
+        XCTAssertEqual(last.status, 0, last.err)
         XCTAssertEqual(TinyTraining.temporaries(killed), [], "a temporary checkpoint survived the finished run")
         let actual = try TinyTraining.state(TinyTraining.checkpoint(killed))
         XCTAssertEqual(actual.keys.sorted(), expected.keys.sorted())
         for (name, bits) in expected { XCTAssertTrue(actual[name] == bits, "\(name) differs from the uninterrupted run") }
-        let log = try String(contentsOfFile: killed + "/log.jsonl", encoding: .utf8)
-        XCTAssertEqual(log.split(separator: "\n").count, epochs, "log.jsonl should hold one line per epoch:\n\(log)")
+        // log.jsonl holds the reference's records; only the timings (seconds, images/s, peak bytes) may differ.
+        let log = try TinyTraining.logRecords(killed), referenceLog = try TinyTraining.logRecords(reference)
+        XCTAssertEqual(log.count, epochs)
+        XCTAssertEqual(log.map(\.epoch), referenceLog.map(\.epoch))
+        XCTAssertEqual(log.map(\.loss), referenceLog.map(\.loss))
+        XCTAssertEqual(log.map(\.validationPSNR), referenceLog.map(\.validationPSNR))
+        XCTAssertEqual(log.map(\.validationSSIM), referenceLog.map(\.validationSSIM))
+    }
+
+    /// A bad `PHASEMASK_TEST_STOP_AT` is refused before anything runs, so a misspelt point cannot pass
+    /// for a run that was never stopped.
+    func testMalformedStopPointIsRefused() throws {
+        let out = try Fault.temporaryDirectory(self, "stop-at") + "/run"
+        let points = "train-step, checkpoint-write, epoch-saved, export-file"
+        let cases = [("train-stp:1", "'train-stp:1' is not <point>:<n> with a point among \(points)"),
+                     ("train-step", "'train-step' is not <point>:<n> with a point among \(points)"),
+                     ("train-step:0", "'train-step:0': the count must be a whole number ≥ 1"),
+                     ("train-step:x", "'train-step:x': the count must be a whole number ≥ 1")]
+        for (value, problem) in cases {
+            let run = try PhaseMaskProcess.run(TinyTraining.arguments(epochs: 1, out: out),
+                                               environment: [TestStopPoint.environmentVariable: value])
+            XCTAssertEqual(run.status, 64, value)
+            XCTAssertEqual(run.err, "Error: PHASEMASK_TEST_STOP_AT=\(problem)\n")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), value)
+        }
     }
 
     func testSecondRunOnTheSameFolderIsRefusedWhileTheFirstLives() throws {

@@ -65,30 +65,49 @@ final class ExportFaultTests: XCTestCase {
         XCTAssertNotEqual(after["d_slm_S0.bmp"], before["d_slm_S0.bmp"])
     }
 
+    /// `phasemask export` SIGKILLed after its first, a middle and its last staged file
+    /// (`PHASEMASK_TEST_STOP_AT=export-file:k`; the in-process test above covers every count): into an empty
+    /// folder it leaves no visible file; over a finished export, every file keeps its bytes. The next
+    /// export removes the stale staging folders and verifies.
     func testKilledExportLeavesNoPartialFiles() throws {
         let out = try Fault.temporaryDirectory(self, "export-kill") + "/masks"
-        let arguments = ["export", "--mask", Fault.corpus + "/design/valid.h5:/mask/phase", "--slm", "pluto-2", "--levels", "4",
-                         "--scenes", "2", "--wavelength", "633e-9", "--index", "1.457", "--pitch", "8e-6", "--out", out]
-        let finished = try PhaseMaskProcess.run(arguments)
-        XCTAssertEqual(finished.status, 0, finished.err)
-        let complete = Fault.listing(out).filter { !$0.hasPrefix(".") }
-        try FileManager.default.removeItem(atPath: out)
-        var generator = SeededGenerator(seed: 77)
-        var killedMidway = 0
-        for _ in 0..<6 {
-            try? FileManager.default.removeItem(atPath: out)
-            let child = try PhaseMaskProcess(arguments)
-            TinyTraining.waitFor(timeout: Double.random(in: 0.05...0.8, using: &generator), interval: 1000) { !child.process.isRunning }
-            if child.process.isRunning { kill(child.pid, SIGKILL) }
-            child.wait()
-            let visible = Fault.listing(out).filter { !$0.hasPrefix(".") }
-            XCTAssertTrue(visible.isEmpty || visible == complete, "a killed export left a partial set: \(visible)")
-            if visible.isEmpty && Fault.listing(out).contains(where: { AtomicFileGroup.isStagingName($0) }) { killedMidway += 1 }
+        func arguments(levels: Int) -> [String] {
+            ["export", "--mask", Fault.corpus + "/design/valid.h5:/mask/phase", "--slm", "pluto-2", "--levels", "\(levels)",
+             "--scenes", "2", "--data", "synthetic:smooth", "--wavelength", "633e-9", "--index", "1.457", "--pitch", "8e-6", "--out", out]
         }
-        XCTAssertGreaterThan(killedMidway, 0, "no kill landed while files were being written")
-        let again = try PhaseMaskProcess.run(arguments)
+        func killed(levels: Int, after files: Int) throws {
+            let child = try PhaseMaskProcess(arguments(levels: levels),
+                                             environment: [TestStopPoint.environmentVariable: "export-file:\(files)"])
+            let status = child.wait()
+            XCTAssertEqual(child.endedBySignal, SIGKILL, "export-file:\(files): not stopped (status \(status)): \(child.errorOutput)")
+            XCTAssertEqual(Fault.listing(out).filter(AtomicFileGroup.isStagingName).count, 1,
+                           "export-file:\(files): the killed export should leave its staging folder: \(Fault.listing(out))")
+        }
+        func visible() -> [String: Data] { Self.snapshot(out).filter { !$0.key.hasPrefix(".") } }
+
+        let finished = try PhaseMaskProcess.run(arguments(levels: 4))
+        XCTAssertEqual(finished.status, 0, finished.err)
+        let complete = visible()
+        // One snapshot on PLUTO-2 with K = 4: design file, BMP and PNG frame, 2 bit planes, GDSII, summary.
+        XCTAssertEqual(complete.keys.sorted(), ["design.gds", "design.h5", "design_fabrication.txt", "design_mask1.png",
+                                                "design_mask2.png", "design_slm.bmp", "design_slm.png"])
+        try FileManager.default.removeItem(atPath: out)
+        try killed(levels: 4, after: 1)
+        XCTAssertEqual(visible().keys.sorted(), [], "a killed export into an empty folder left files")
+
+        _ = try PhaseMaskProcess.run(arguments(levels: 4))
+        let before = visible()
+        XCTAssertEqual(before.keys.sorted(), complete.keys.sorted())
+        let stagedByK8 = complete.count + 1   // K = 8 has a third bit plane
+        for files in [1, stagedByK8 / 2, stagedByK8] {
+            try killed(levels: 8, after: files)
+            XCTAssertTrue(visible() == before, "killed after \(files) staged files, the finished export changed")
+        }
+        let again = try PhaseMaskProcess.run(arguments(levels: 8))
         XCTAssertEqual(again.status, 0, again.err)
-        XCTAssertEqual(Fault.listing(out).filter { $0 != ".phasemask.lock" }, complete, "stale staging folders were not removed")
+        XCTAssertEqual(Fault.listing(out).filter { $0.hasPrefix(".") }, [".phasemask.lock"], "stale staging folders were not removed")
+        XCTAssertEqual(visible().count, stagedByK8)
+        XCTAssertNotEqual(visible()["design.h5"], before["design.h5"], "the new export (8 levels) did not replace the old one")
         let verify = try PhaseMaskProcess.run(["verify", out + "/design.h5"])
         XCTAssertEqual(verify.status, 0, verify.out + verify.err)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Paths and helpers shared by the fault tests.
@@ -36,59 +37,43 @@ enum Fault {
     }
 }
 
-/// A `phasemask` child process.
+/// A `phasemask` child process (both streams read concurrently; see `ChildProcess`).
 final class PhaseMaskProcess {
-    let process = Process()
-    private let stdout = Pipe(), stderr = Pipe()
-    private var out = Data(), err = Data()
-    private let lock = NSLock()
+    let child: ChildProcess
 
+    /// Starts `phasemask arguments…` with `environment` added; `launcher` (a shell command line ending in
+    /// `"$0" "$@"`) runs the executable instead of running it directly.
     init(_ arguments: [String], environment: [String: String] = [:], launcher: [String] = []) throws {
         let executable = try Fault.executable()
         if launcher.isEmpty {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
+            child = try ChildProcess(URL(fileURLWithPath: executable), arguments, environment: environment)
         } else {
-            process.executableURL = URL(fileURLWithPath: launcher[0])
-            process.arguments = Array(launcher.dropFirst()) + [executable] + arguments
+            child = try ChildProcess(URL(fileURLWithPath: launcher[0]), Array(launcher.dropFirst()) + [executable] + arguments,
+                                     environment: environment)
         }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = stdout
-        process.standardError = stderr
-        stdout.fileHandleForReading.readabilityHandler = { [weak self] h in self?.append(h.availableData, error: false) }
-        stderr.fileHandleForReading.readabilityHandler = { [weak self] h in self?.append(h.availableData, error: true) }
-        try process.run()
     }
 
-    private func append(_ data: Data, error: Bool) {
-        lock.lock(); defer { lock.unlock() }
-        if error { err.append(data) } else { out.append(data) }
-    }
-
-    var pid: Int32 { process.processIdentifier }
-
+    var process: Process { child.process }
+    var pid: Int32 { child.pid }
     /// Standard output so far.
-    var output: String { lock.lock(); defer { lock.unlock() }; return String(decoding: out, as: UTF8.self) }
-    var errorOutput: String { lock.lock(); defer { lock.unlock() }; return String(decoding: err, as: UTF8.self) }
+    var output: String { child.output }
+    /// Standard error so far.
+    var errorOutput: String { child.errorOutput }
+    /// The signal that ended the process, or nil.
+    var endedBySignal: Int32? { child.endedBySignal }
 
-    /// Waits for the process (killing it after `timeout` seconds) and drains its output.
+    /// Waits for the process (killing it after `timeout` seconds) and drains its output; the exit status.
     @discardableResult
-    func wait(timeout: Double = 120) -> Int32 {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(2000) }
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
-        stdout.fileHandleForReading.readabilityHandler = nil
-        stderr.fileHandleForReading.readabilityHandler = nil
-        append(stdout.fileHandleForReading.readDataToEndOfFile(), error: false)
-        append(stderr.fileHandleForReading.readDataToEndOfFile(), error: true)
-        return process.terminationStatus
-    }
+    func wait(timeout: Double = 120) -> Int32 { child.wait(timeout: timeout) }
 
-    /// Runs `phasemask arguments` to the end: (exit status, stdout, stderr).
-    static func run(_ arguments: [String], timeout: Double = 120) throws -> (status: Int32, out: String, err: String) {
-        let p = try PhaseMaskProcess(arguments)
+    /// Runs `phasemask arguments` to the end: (exit status, stdout, stderr). A run that outlives
+    /// `timeout` seconds is killed and reported as status 137 (128 + SIGKILL) with a note on stderr.
+    static func run(_ arguments: [String], environment: [String: String] = [:],
+                    timeout: Double = 120) throws -> (status: Int32, out: String, err: String) {
+        let p = try PhaseMaskProcess(arguments, environment: environment)
         let status = p.wait(timeout: timeout)
+        if p.child.timedOut { return (137, p.output, p.errorOutput + "\n[killed after \(timeout) s]") }
+        if let signal = p.endedBySignal { return (128 + signal, p.output, p.errorOutput) }
         return (status, p.output, p.errorOutput)
     }
 }

@@ -3,13 +3,13 @@ import Storage
 import Training
 import XCTest
 
-/// Helpers for tests that run `phasemask train` as a child process on a tiny problem (16×16 FashionMNIST,
-/// U-Net depth 2 with 4 channels, 64 training images in 4 steps per epoch: about 0.3 s per epoch in a
-/// debug build).
+/// Helpers for tests that run `phasemask train` as a child process on a tiny problem (16×16 synthetic
+/// smooth phase objects, so no dataset is needed; U-Net depth 2 with 4 channels, 64 training images in 4
+/// steps per epoch: about 0.3 s per epoch in a debug build).
 enum TinyTraining {
     static func arguments(epochs: Int, out: String, seed: Int = 5, threads: Int = 1) -> [String] {
         ["train", "--mode", "e2e", "--preset", "tiny", "--epochs", "\(epochs)", "--train-size", "64", "--val-size", "16",
-         "--test-size", "16", "--batch", "16", "--threads", "\(threads)", "--seed", "\(seed)", "--out", out]
+         "--test-size", "16", "--batch", "16", "--threads", "\(threads)", "--seed", "\(seed)", "--data", "synthetic:smooth", "--out", out]
     }
 
     static func checkpoint(_ directory: String) -> String { directory + "/checkpoint.h5" }
@@ -28,6 +28,17 @@ enum TinyTraining {
         }
         out["/optimizer/steps"] = try file.read(Int64.self, "/optimizer/steps").values.map { UInt32(truncatingIfNeeded: $0) }
         return out
+    }
+
+    /// The records of `<directory>/log.jsonl`, one per line (none when the file is absent).
+    static func logRecords(_ directory: String) throws -> [EpochRecord] {
+        guard let text = try? String(contentsOfFile: directory + "/log.jsonl", encoding: .utf8) else { return [] }
+        return try text.split(separator: "\n").map { try JSONDecoder().decode(EpochRecord.self, from: Data($0.utf8)) }
+    }
+
+    /// Lines in `<directory>/log.jsonl` (0 when the file is absent).
+    static func logLines(_ directory: String) -> Int {
+        ((try? String(contentsOfFile: directory + "/log.jsonl", encoding: .utf8)) ?? "").split(separator: "\n").count
     }
 
     /// The temporary files a killed writer may leave (`AtomicFile` names).

@@ -13,7 +13,7 @@ final class RegularizerTests: XCTestCase {
         let r = PhaseRegularizer(constraints: try PhaseConstraints(levels: 4))
         let levels = (-4...7).map { Float($0) * Float.pi / 2 }   // 2πk/4, unwrapped too
         XCTAssertEqual(value(r, levels), 0, accuracy: 1e-6)
-        XCTAssertGreaterThan(value(r, [Float.pi / 4]), 0.99)      // midway between levels: 1 − cos(π) = 2
+        XCTAssertEqual(value(r, [Float.pi / 4]), 2, accuracy: 1e-6)   // midway between levels: 1 − cos(4·π/4) = 2
         XCTAssertGreaterThan(value(r, [0.1]), 0)
         XCTAssertEqual(value(r, [0.3]), 1 - cos(4 * 0.3), accuracy: 1e-6)
     }

@@ -21,8 +21,10 @@ final class SceneDataEndToEndTests: XCTestCase {
         let design = try run(["design", "--preset", "tiny", "--snapshots", "2", "--levels", "4", "--train-size", "32",
                               "--test-size", "8", "--finetune-epochs", "1", "--data", "synthetic:blobs,polygons",
                               "--work", dir + "/work", "--out", dir + "/masks", "--name", "t", "--threads", "1"])
-        XCTAssertTrue(design.output.contains("loading synthetic:blobs,polygons (32/"), design.output)
-        XCTAssertTrue(design.output.contains("verify: passed"), design.output)
+        XCTAssertEqual(design.lines(startingWith: "loading ").count, 2, "teacher and student:\n\(design.output)")
+        XCTAssertTrue(design.lines(startingWith: "loading ").allSatisfy { $0.hasPrefix("loading synthetic:blobs,polygons (32/") },
+                      design.output)
+        XCTAssertEqual(design.lines(startingWith: "verify: "), ["verify: passed"])
 
         // The checkpoint records the sources; the design file stores the design's own first test scenes.
         let checkpoint = dir + "/work/finetune/checkpoint.h5"
@@ -44,7 +46,8 @@ final class SceneDataEndToEndTests: XCTestCase {
             try PNGFile.write(image, to: "\(dir)/images/ramp\(k).png")
         }
         let own = try run(["evaluate", "--model", checkpoint, "--threads", "1"])
-        XCTAssertTrue(own.output.hasPrefix("test (8 images): PSNR"), own.output)
+        XCTAssertEqual(own.lines(startingWith: "test (").count, 1, own.output)
+        XCTAssertTrue(own.output.hasPrefix("test (8 images): PSNR "), own.output)
         let other = try run(["evaluate", "--model", checkpoint, "--data", dir + "/images", "--test-size", "4", "--threads", "1"])
         XCTAssertTrue(other.output.hasPrefix("test (4 images of folder:\(dir)/images): PSNR"), other.output)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import TestSupport
 import XCTest
 
 final class IDXFileTests: XCTestCase {
@@ -99,7 +100,7 @@ final class IDXFileTests: XCTestCase {
 
     func testFashionMNISTTestSetHeaderWhenInstalled() throws {
         let paths = IDXFile.fashionMNISTPaths(.test)
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: paths.images), "FashionMNIST not installed")
+        try XCTSkipIf(FashionMNISTFixture.missing != nil, FashionMNISTFixture.missing ?? "")
         let (images, labels) = try IDXFile.readFashionMNIST(.test, limit: 5)
         XCTAssertEqual(images.count, 5)
         XCTAssertEqual(images.rows, 28)

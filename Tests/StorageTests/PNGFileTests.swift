@@ -150,38 +150,53 @@ final class PNGFileTests: XCTestCase {
         XCTAssertEqual(try PNGFile.decode(ga16).image, .gray16([0x8000, UInt16(half)], width: 2, height: 1))
     }
 
+    /// A libpng failure: `kind`, and a message that starts with our own words `ours` (file, chunk, meaning)
+    /// followed by "; libpng: " and libpng's reason. libpng's wording is quoted for the user but not
+    /// checked: another libpng version may word it differently with no bug here.
+    func assertLibpngError(_ kind: StorageErrorKindForTests, _ ours: String, file: StaticString = #filePath, line: UInt = #line,
+                           _ body: () throws -> Any) {
+        assertStorageError(kind, [ours + "; libpng: "], file: file, line: line, body)
+        do { _ = try body() } catch {
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix(ours + "; libpng: "), "\"\(text)\" should start with \"\(ours); libpng: \"", file: file, line: line)
+            XCTAssertGreaterThan(text.count, ours.count + "; libpng: ".count, "libpng's reason is missing", file: file, line: line)
+        }
+    }
+
     func testBadFilesGiveErrors() throws {
         let dir = try makeTemporaryDirectory(self), path = dir + "/bad.png"
         let good = PNGFile.encode(.gray8([UInt8](repeating: 9, count: 64), width: 8, height: 8))
 
         writeBytes(Array(good.prefix(good.count - 20)), path)
-        assertStorageError(.truncated, [path, "truncated", "libpng: read beyond end of data"]) { try PNGFile.read(path: path) }
+        assertLibpngError(.truncated, "\(path): the PNG data ends early (truncated)") { try PNGFile.read(path: path) }
         writeBytes([], path)
         assertStorageError(.truncated, [path, "empty"]) { try PNGFile.read(path: path) }
 
         var signature = good
         signature[1] = 0x51
         writeBytes(signature, path)
-        assertStorageError(.corrupt, [path, "bad signature", "libpng: Not a PNG file"]) { try PNGFile.read(path: path) }
+        assertLibpngError(.corrupt, "\(path): not a PNG file (bad signature)") { try PNGFile.read(path: path) }
         writeBytes(Array("P5 8 8 255\n".utf8) + [UInt8](repeating: 9, count: 64), path)
         assertStorageError(.corrupt, [path, "not a PNG file"]) { try PNGFile.read(path: path) }
 
         var crc = good
         crc[8 + 8 + 3] ^= 1   // a byte of the IHDR data
         writeBytes(crc, path)
-        assertStorageError(.corrupt, [path, "IHDR", "bad CRC", "libpng: IHDR: CRC error"]) { try PNGFile.read(path: path) }
+        assertLibpngError(.corrupt, "\(path): IHDR: bad CRC (chunk damaged)") { try PNGFile.read(path: path) }
 
+        // Bit depth 4 with colour type 2 (RGB) is not a valid combination.
         let badDepth = HandPNG.make(width: 1, height: 1, depth: 4, colorType: 2, rows: [[1]], bpp: 1)
-        assertStorageError(.corrupt, ["Invalid IHDR data"]) { try PNGFile.decode(badDepth) }
+        assertLibpngError(.corrupt, "<memory>: invalid PNG data") { try PNGFile.decode(badDepth) }
 
+        // A palette image without its PLTE chunk, and a tEXt chunk before IHDR: the chunk libpng stopped at.
         let noPalette = HandPNG.make(width: 1, height: 1, depth: 8, colorType: 3, rows: [[0]], bpp: 1)
-        assertStorageError(.corrupt, ["IDAT", "PLTE"]) { try PNGFile.decode(noPalette) }
+        assertLibpngError(.corrupt, "<memory>: IDAT: invalid PNG data") { try PNGFile.decode(noPalette) }
 
         let notFirst = HandPNG.signature + HandPNG.chunk("tEXt", Array("k\0v".utf8)) + Array(good.dropFirst(8))
-        assertStorageError(.corrupt, ["tEXt", "missing IHDR"]) { try PNGFile.decode(notFirst) }
+        assertLibpngError(.corrupt, "<memory>: tEXt: invalid PNG data") { try PNGFile.decode(notFirst) }
 
         let short = HandPNG.make(width: 4, height: 4, depth: 8, colorType: 0, rows: [[1, 2, 3, 4]], bpp: 1)
-        assertStorageError(.truncated, ["<memory>", "Not enough image data"]) { try PNGFile.decode(short) }
+        assertLibpngError(.truncated, "<memory>: the PNG data ends early (truncated)") { try PNGFile.decode(short) }
 
         let huge = HandPNG.make(width: 100_000, height: 100_000, depth: 8, colorType: 0, rows: [[1]], bpp: 1)
         assertStorageError(.truncated, ["IDAT", "100000×100000"]) { try PNGFile.decode(huge) }

@@ -26,6 +26,9 @@ final class TensorTests: XCTestCase {
         let mean = x.sum() / 20000
         var v = 0.0
         for i in 0..<x.count { v += (Double(x.pointer[i]) - mean) * (Double(x.pointer[i]) - mean) }
+        // Standard errors for n = 20000 unit normals: mean 1/√n = 0.0071, variance √(2/n) = 0.010; the
+        // tolerances are about 4 and 5 of them (the draws are seeded, so this is a check of the sampler's
+        // shape, not a flaky statistical test).
         XCTAssertEqual(mean, 0, accuracy: 0.03)
         XCTAssertEqual(v / 20000, 1, accuracy: 0.05)
     }
@@ -55,7 +58,27 @@ final class TensorTests: XCTestCase {
         }
         let again = Tensor(zeros: [777])
         XCTAssertEqual(again.pointer, first)
-        XCTAssertGreaterThanOrEqual(pool.peakLiveBytes, 777 * 4)
+    }
+
+    /// The high-water mark counts from `resetPeak`: it rises by exactly the bytes of tensors alive at
+    /// the same time (4 per float) and does not fall when they die. No other test runs meanwhile
+    /// (XCTest runs tests one after another), so `liveBytes` changes only here.
+    func testBufferPoolPeakCountsFromItsReset() {
+        let pool = BufferPool.shared
+        pool.resetPeak()
+        let base = pool.liveBytes
+        XCTAssertEqual(pool.peakLiveBytes, base)
+        do {
+            let a = Tensor(zeros: [1000]), b = Tensor(zeros: [500])
+            XCTAssertEqual(pool.liveBytes, base + 6000)
+            withExtendedLifetime((a, b)) {}
+        }
+        XCTAssertEqual(pool.liveBytes, base)
+        XCTAssertEqual(pool.peakLiveBytes, base + 6000, "the peak of two live tensors, 4·(1000 + 500) bytes")
+        do { _ = Tensor(zeros: [1000]) }
+        XCTAssertEqual(pool.peakLiveBytes, base + 6000, "one smaller tensor later does not raise it")
+        pool.resetPeak()
+        XCTAssertEqual(pool.peakLiveBytes, base)
     }
 
     func testComplexFieldPacking() {

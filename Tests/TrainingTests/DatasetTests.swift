@@ -1,12 +1,12 @@
 import TensorCore
+import TestSupport
 import Training
 import XCTest
 
 final class DatasetTests: XCTestCase {
     func testSplitsHaveRequestedSizesAndRange() throws {
-        let dir = "/usr/share/datasets/fashion-mnist"
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: dir + "/t10k-images-idx3-ubyte.gz"),
-                          "dataset-fashion-mnist not installed")
+        try XCTSkipIf(FashionMNISTFixture.missing != nil, FashionMNISTFixture.missing ?? "")
+        let dir = FashionMNISTFixture.directory
         let s = try SceneSplits.load(directory: dir, size: 16, trainSize: 20, validationSize: 10, testSize: 5)
         XCTAssertEqual(s.train.shape, [20, 1, 16, 16])
         XCTAssertEqual(s.validation.shape, [10, 1, 16, 16])

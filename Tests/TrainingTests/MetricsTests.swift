@@ -42,7 +42,7 @@ final class MetricsTests: XCTestCase {
         var mx = 0.0, mxx = 0.0
         for i in 0..<121 { let v = Double(x.pointer[i]); mx += g[i] / gs * v; mxx += g[i] / gs * v * v }
         let vx = mxx - mx * mx, my = 0.5 * mx + 0.3, vy = 0.25 * vx, cxy = 0.5 * vx
-        let (c1, c2) = (0.0001, 0.0009)
+        let (c1, c2) = (0.0001, 0.0009)   // (K₁·L)², (K₂·L)² with K₁ = 0.01, K₂ = 0.03, data range L = 1
         let expected = (2 * mx * my + c1) * (2 * cxy + c2) / ((mx * mx + my * my + c1) * (vx + vy + c2))
         XCTAssertEqual(ImageMetrics.ssim(estimate: y, reference: x), expected, accuracy: 1e-5)
     }

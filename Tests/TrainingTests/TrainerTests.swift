@@ -95,6 +95,81 @@ final class TrainerTests: XCTestCase {
         XCTAssertGreaterThan(terms.task, 0)
     }
 
+    /// Mean of (a − b)² over all elements, in Double, by plain loops.
+    static func meanSquare(_ a: Tensor, _ b: Tensor) -> Double {
+        precondition(a.shape == b.shape, "\(a.shape) vs \(b.shape)")
+        var sum = 0.0
+        for i in 0..<a.count { let d = Double(a.pointer[i]) - Double(b.pointer[i]); sum += d * d }
+        return sum / Double(a.count)
+    }
+
+    /// L_task, L_cdp and L_feat of a student against a different (3-snapshot, randomly initialized)
+    /// teacher, recomputed by hand from the two systems' outputs (eqs. 3, 5, 6 per element), and the
+    /// total α·L_task + β·L_cdp + σ·L_feat with σ = 1 − α − β; `useCDPLoss`/`useFeatureLoss` off drop
+    /// exactly their term.
+    func testDistillationTermsMatchAHandComputation() throws {
+        var tc = Self.config(.teacher, snapshots: 3)
+        tc.seed = 7   // other initial weights than the student's (seed 0)
+        let teacher = try PRSystem(config: tc)
+        var sc = Self.config(.student)
+        sc.teacherCheckpoint = "unused"; sc.alpha = 0.5; sc.beta = 0.3
+        XCTAssertEqual(sc.sigma, 0.2, accuracy: 1e-15)
+        let trainer = try Trainer(config: sc, splits: Self.splits, teacher: teacher, directory: directory)
+        let images = Self.splits.train.slice(0..<4)
+
+        // By hand: the teacher's CDPs averaged over its 3 snapshots, and both bottlenecks.
+        var unused = SeededGenerator(seed: 0)
+        let t = try teacher.forward(images, tape: Tape(recording: false), training: false, generator: &unused)
+        let y = t.measurements.value   // [4, 3, 16, 16]
+        XCTAssertEqual(y.shape, [4, 3, 16, 16])
+        let teacherMean = Tensor(uninitialized: [4, 16, 16])
+        for q in 0..<4 {
+            for i in 0..<256 {
+                teacherMean.pointer[q * 256 + i] = (0..<3).map { y.pointer[(q * 3 + $0) * 256 + i] }.reduce(0, +) / 3
+            }
+        }
+        let targets = try trainer.teacherTargets(teacher, images)
+        XCTAssertLessThan(maxAbsDifference(targets.meanCDP, teacherMean), 1e-6)
+        XCTAssertTrue(bitIdentical(targets.bottleneck, t.bottleneck.value))
+
+        func terms(cdp: Bool, feat: Bool) throws -> (Objective.Terms, task: Double, cdp: Double, feat: Double) {
+            var c = sc
+            c.useCDPLoss = cdp; c.useFeatureLoss = feat
+            let objective = try Objective(config: c)
+            let tape = Tape()
+            var rng = SeededGenerator(seed: 0)
+            let out = try trainer.system.forward(images, tape: tape, training: false, generator: &rng)
+            let (_, terms) = objective.loss(out, images: images, masks: tape.variable(trainer.system.masks), teacher: targets)
+            let student = out.measurements.value   // [4, 1, 16, 16]: the mean over one snapshot is itself
+            let hand = (Self.meanSquare(out.estimate.value, images),
+                        Self.meanSquare(student.reshaped([4, 16, 16]), teacherMean),
+                        Self.meanSquare(out.bottleneck.value, t.bottleneck.value))
+            tape.reset()
+            return (terms, hand.0, hand.1, hand.2)
+        }
+        let (all, task, cdp, feat) = try terms(cdp: true, feat: true)
+        // A different teacher: both distillation terms are far from zero (about 1.3 and 2e-3 here, against
+        // 1e-12 for an identical teacher), so the relative comparisons below mean something.
+        XCTAssertGreaterThan(cdp, 1e-2)
+        XCTAssertGreaterThan(feat, 1e-4)
+        XCTAssertEqual(all.task, task, accuracy: 1e-5 * task)
+        XCTAssertEqual(all.cdp, cdp, accuracy: 1e-5 * cdp)
+        XCTAssertEqual(all.feature, feat, accuracy: 1e-5 * feat)
+        XCTAssertEqual(all.total, 0.5 * task + 0.3 * cdp + 0.2 * feat, accuracy: 1e-5 * all.total)
+
+        let noCDP = try terms(cdp: false, feat: true).0
+        XCTAssertEqual(noCDP.cdp, 0)
+        XCTAssertEqual(noCDP.feature, all.feature)
+        XCTAssertEqual(noCDP.total, 0.5 * task + 0.2 * feat, accuracy: 1e-5 * noCDP.total)
+        let noFeat = try terms(cdp: true, feat: false).0
+        XCTAssertEqual(noFeat.feature, 0)
+        XCTAssertEqual(noFeat.cdp, all.cdp)
+        XCTAssertEqual(noFeat.total, 0.5 * task + 0.3 * cdp, accuracy: 1e-5 * noFeat.total)
+        let neither = try terms(cdp: false, feat: false).0
+        XCTAssertEqual([neither.cdp, neither.feature], [0, 0])
+        XCTAssertEqual(neither.total, 0.5 * task, accuracy: 1e-5 * neither.total)
+    }
+
     func testCheckpointRoundTripIsBitExact() throws {
         let trainer = try Trainer(config: Self.config(.e2e), splits: Self.splits, teacher: nil, directory: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -102,36 +177,63 @@ final class TrainerTests: XCTestCase {
         try trainer.save()
         let loaded = try Checkpoint.load(trainer.checkpointPath)
         XCTAssertEqual(loaded.system.config, trainer.config)
+        XCTAssertEqual(loaded.system.parameters.map(\.name), trainer.system.parameters.map(\.name))
         for (a, b) in zip(trainer.system.parameters, loaded.system.parameters) {
-            XCTAssertEqual(a.name, b.name)
             XCTAssertTrue(bitIdentical(a.value, b.value), a.name)
         }
+        XCTAssertEqual(loaded.system.unet.buffers.map(\.name), trainer.system.unet.buffers.map(\.name))
         for (a, b) in zip(trainer.system.unet.buffers, loaded.system.unet.buffers) {
             XCTAssertTrue(bitIdentical(a.tensor, b.tensor), a.name)
         }
+        // Two steps: every trained parameter has taken both (φ, ψ and θ all train in e2e mode).
         let state = try XCTUnwrap(loaded.optimizerState)
-        XCTAssertEqual(state.steps.first, 2)
+        XCTAssertEqual(state.steps, [Int](repeating: 2, count: trainer.system.parameters.count))
+        // A trainer resumed from a copy of the checkpoint saves the same state again (load → save is exact).
+        let copy = directory + "/copy"
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: trainer.checkpointPath, toPath: copy + "/checkpoint.h5")
+        let again = try Trainer(config: Self.config(.e2e), splits: Self.splits, teacher: nil, directory: copy, resume: true)
+        try FileManager.default.removeItem(atPath: copy + "/checkpoint.h5")
+        try again.save()
+        try assertSameTrainingState(trainer.checkpointPath, again.checkpointPath)
     }
 
-    /// Training 2 epochs straight equals training 1 epoch, then resuming for a second one.
-    func testResumedRunMatchesUninterruptedRun() throws {
-        let config = Self.config(.e2e)
-        let straight = try Trainer(config: config, splits: Self.splits, teacher: nil, directory: directory + "/a")
+    /// Trains `config` for 2 epochs straight, and for 1 epoch then resumed for a second, with `threads`
+    /// compute threads; the two checkpoints must hold the same parameters, batch-norm statistics and Adam
+    /// state, bit for bit.
+    func checkResume(_ config: TrainingConfig, teacher: PRSystem?, threads: Int, _ label: String) throws {
+        let previous = Parallel.threads
+        Threading.configure(threads: threads)
+        defer { Threading.configure(threads: previous) }
+        let straight = try Trainer(config: config, splits: Self.splits, teacher: teacher, directory: directory + "/\(label)-a")
         straight.log = { _ in }
         try straight.run()
 
         var first = config
         first.epochs = 1
-        let partial = try Trainer(config: first, splits: Self.splits, teacher: nil, directory: directory + "/b")
+        let partial = try Trainer(config: first, splits: Self.splits, teacher: teacher, directory: directory + "/\(label)-b")
         partial.log = { _ in }
         try partial.run()
-        let resumed = try Trainer(config: config, splits: Self.splits, teacher: nil, directory: directory + "/b", resume: true)
+        let resumed = try Trainer(config: config, splits: Self.splits, teacher: teacher, directory: directory + "/\(label)-b",
+                                  resume: true)
         resumed.log = { _ in }
         try resumed.run()
-        for (a, b) in zip(straight.system.parameters, resumed.system.parameters) {
-            XCTAssertTrue(bitIdentical(a.value, b.value), a.name)
-        }
-        XCTAssertEqual(resumed.history.count, 2)
+        XCTAssertEqual(resumed.history.count, 2, label)
+        try assertSameTrainingState(straight.checkpointPath, resumed.checkpointPath)
+    }
+
+    /// Training 2 epochs straight equals training 1 epoch, then resuming for a second one: e2e on one thread.
+    func testResumedRunMatchesUninterruptedRun() throws {
+        try checkResume(Self.config(.e2e), teacher: nil, threads: 1, "e2e")
+    }
+
+    /// The same for a warm-started student (both distillation terms on) on two threads, where the
+    /// threaded reductions split the work.
+    func testResumedStudentOnTwoThreadsMatchesUninterruptedRun() throws {
+        let teacher = try PRSystem(config: Self.config(.teacher, snapshots: 3))
+        var c = Self.config(.student)
+        c.teacherCheckpoint = "unused"; c.alpha = 0.6; c.beta = 0.2; c.initFromTeacher = true
+        try checkResume(c, teacher: teacher, threads: 2, "student")
     }
 
     /// An interrupt (Ctrl-C) mid-epoch checkpoints the position; resuming ends where a straight run does.
@@ -151,9 +253,7 @@ final class TrainerTests: XCTestCase {
         let resumed = try Trainer(config: config, splits: Self.splits, teacher: nil, directory: directory + "/b", resume: true)
         resumed.log = { _ in }
         try resumed.run()
-        for (a, b) in zip(straight.system.parameters, resumed.system.parameters) {
-            XCTAssertTrue(bitIdentical(a.value, b.value), a.name)
-        }
+        try assertSameTrainingState(straight.checkpointPath, resumed.checkpointPath)
     }
 
     func testStudentRefusesAlphaPlusBetaAboveOne() {

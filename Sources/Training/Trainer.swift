@@ -50,6 +50,10 @@ public final class Trainer {
         let checkpoint = (directory as NSString).appendingPathComponent("checkpoint.h5")
         if resume {
             let loaded = try Checkpoint.load(checkpoint)
+            guard loaded.system.config.sceneModel == config.sceneModel else {
+                throw TrainingError.checkpoint(path: checkpoint, problem: "was trained on scenes with \(loaded.system.config.sceneModel); "
+                                               + "this run asks for \(config.sceneModel) (give the same --phase-range, --background-offset and --amplitude-range to --resume)")
+            }
             guard loaded.system.config.trainsLike(config) else {
                 throw TrainingError.checkpoint(path: checkpoint, problem: "was written with different settings (only --epochs may change on --resume)")
             }

@@ -48,6 +48,8 @@ public struct DesignPipeline {
         public var schedule: LearningRateSchedule?
         /// Measurement noise during training (every stage).
         public var noise: NoiseModel?
+        /// Scene model of every stage (phase range, background offsets, amplitude).
+        public var sceneModel: SceneModel = .standard
 
         public init() {}
 
@@ -83,6 +85,7 @@ public struct DesignPipeline {
             if let weighting { c.weighting = weighting }
             if let schedule { c.schedule = schedule }
             if let noise { c.setNoise(noise) }
+            c.sceneModel = sceneModel
         }
     }
 

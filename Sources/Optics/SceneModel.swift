@@ -55,7 +55,7 @@ public struct SceneModel: Codable, Equatable, Sendable, CustomStringConvertible 
         var p: [String] = []
         if let problem = Self.rangeProblem(phaseMin, phaseMax) { p.append(problem) }
         if !(backgroundOffset.isFinite && backgroundOffset >= 0 && backgroundOffset <= Self.maximumBackgroundOffset) {
-            p.append("background-phase offset Δ must be in [0, π] radians, got \(backgroundOffset)")
+            p.append("background-phase offset Δ must be in [0, π] radians, got \(Self.format(backgroundOffset))")
         }
         let a = [amplitudeAtZero, amplitudeAtOne]
         if !a.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 }) || a.allSatisfy({ $0 == 0 }) {

@@ -209,8 +209,11 @@ public struct DesignPipeline {
             log("finetune: quantization settings changed; fine-tuning again")
             resume = false
         }
-        if force || !resume { try stage.clear() }
-        if resume && !force { log("finetune: continuing or reusing \(stage.checkpoint)") }
+        if force || !resume {
+            try stage.clear()
+            resume = false
+        }
+        if resume { log("finetune: continuing or reusing \(stage.checkpoint)") }
         return try FineTuneJob.run(checkpoint: student.checkpoint, levels: options.levels, stroke: options.stroke,
                                    epochs: options.fineTuneEpochs, directory: stage.directory, resume: resume, log: log)
     }

@@ -98,3 +98,35 @@ final class SceneModelEndToEndTests: XCTestCase {
         XCTAssertTrue(offset.output.hasPrefix("test (8 images, background offsets ±0.785398 rad): PSNR"), offset.output)
     }
 }
+
+/// `design` with a scene model: every stage records it, and a rerun with another model retrains every
+/// stage in the same work folder (the fine-tuning included) instead of reusing them.
+final class SceneModelDesignTests: XCTestCase {
+    func testDesignRecordsTheModelAndRetrainsWhenItChanges() throws {
+        let dir = NSTemporaryDirectory() + "phasemask-scene-model-design-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func design(_ extra: [String]) throws -> String {
+            let args = ["design", "--preset", "tiny", "--snapshots", "2", "--levels", "4", "--train-size", "32",
+                        "--test-size", "8", "--finetune-epochs", "1", "--data", "synthetic:blobs,polygons",
+                        "--work", dir + "/work", "--out", dir + "/masks", "--name", "t", "--threads", "1"] + extra
+            let r = try CommandLineTool.run(args)
+            XCTAssertEqual(r.status, 0, "phasemask \(args.joined(separator: " ")):\n\(r.output)\n\(r.error)")
+            XCTAssertTrue(r.output.contains("verify: passed"), r.output)
+            return r.output
+        }
+        let model = SceneModel(phaseMin: -1, phaseMax: 1, backgroundOffset: 0.2, amplitudeAtZero: 1, amplitudeAtOne: 0.8)
+        _ = try design(["--phase-range=-1:1", "--background-offset", "0.2", "--amplitude-range", "1:0.8"])
+        for stage in ["teacher", "student", "finetune"] {
+            XCTAssertEqual(try Checkpoint.configuration(at: "\(dir)/work/\(stage)/checkpoint.h5").sceneModel, model, stage)
+        }
+        let path = dir + "/masks/t.h5"
+        XCTAssertEqual(try ExportJob.sceneModel(ofDesignConfiguration: try DesignFile.read(path: path).metadata.configurationJSON,
+                                                path: path), model)
+        let again = try design([])
+        XCTAssertTrue(again.contains("teacher: settings changed"), again)
+        XCTAssertTrue(again.contains("student: settings changed"), again)
+        XCTAssertEqual(try Checkpoint.configuration(at: dir + "/work/finetune/checkpoint.h5").sceneModel, .standard)
+        XCTAssertEqual(try ExportJob.sceneModel(ofDesignConfiguration: try DesignFile.read(path: path).metadata.configurationJSON,
+                                                path: path), .standard)
+    }
+}

@@ -84,9 +84,7 @@ public final class PRSystem: ParameterCollection {
                       generator: inout SeededGenerator) throws -> ComplexField {
         let m = model ?? config.sceneModel
         let deltas = offsets ? m.drawOffsets(count: images.shape[0], generator: &generator) : []
-        do { return try m.field(images, offsets: deltas) } catch let error as OpticsError {
-            throw TrainingError.invalidConfiguration("scene model: \(error.description)")
-        }
+        return try m.field(images, offsets: deltas)
     }
 
     /// One forward pass on complex scenes `[B, N, N]` (from `scene(_:)`); noise draws from `generator`.

@@ -5,23 +5,23 @@ import Storage
 import TensorCore
 
 /// Forward simulation of exported masks with the optics of training: `SensingModel` (same
-/// oversampling), `Scene.phaseObject` (same phase scale) and `NoiseModel` (same statistics).
+/// oversampling), `SceneModel` (same phase range and amplitude) and `NoiseModel` (same statistics).
 public struct Simulator {
     public let sensing: SensingModel
     public let noise: NoiseModel
-    /// Radians per unit intensity when an image becomes the phase object exp(j·s·I).
-    public let phaseScale: Float
+    /// How an image becomes the complex scene (default: the pure-phase object exp(jπI)).
+    public let sceneModel: SceneModel
 
-    public init(oversampling: Int = 1, noise: NoiseModel = .none, phaseScale: Float = Scene.defaultPhaseScale) throws {
+    public init(oversampling: Int = 1, noise: NoiseModel = .none, sceneModel: SceneModel = .standard) throws {
         do {
             sensing = try SensingModel(oversampling: oversampling)
             try noise.validate()
+            try sceneModel.validate()
         } catch let error as OpticsError {
             throw FabricationError("simulator", error.description)
         }
-        guard phaseScale.isFinite else { throw FabricationError("simulator", "phase scale must be finite, got \(phaseScale)") }
         self.noise = noise
-        self.phaseScale = phaseScale
+        self.sceneModel = sceneModel
     }
 
     /// The noise-free CDP function of this simulator (for verification data and `DesignVerifier`).
@@ -30,12 +30,18 @@ public struct Simulator {
         return { scenes, masks in sensing.measure(scenes, masks: masks) }
     }
 
-    /// The complex scene `[B, H, W]`: intensities become the phase object exp(j·s·I); fields pass through.
-    public func field(_ scene: SceneSource.Loaded) throws -> ComplexField {
+    /// The complex scene `[B, H, W]`: an image I becomes the object of `sceneModel` (with the amplitude
+    /// image `amplitude` of the same shape, else A = I, and background offsets `offsets`, one per image
+    /// or none); a complex field passes through unchanged and takes neither.
+    public func field(_ scene: SceneSource.Loaded, amplitude: Tensor? = nil, offsets: [Float] = []) throws -> ComplexField {
         switch scene {
-        case .field(let x): return x
+        case .field(let x):
+            guard amplitude == nil && offsets.isEmpty else {
+                throw FabricationError("scene", "a complex field is used as it is: an amplitude image or background offsets apply to image scenes only")
+            }
+            return x
         case .intensity(let image):
-            do { return try Scene.phaseObject(image, phaseScale: phaseScale) } catch let error as OpticsError {
+            do { return try sceneModel.field(image, amplitude: amplitude, offsets: offsets) } catch let error as OpticsError {
                 throw FabricationError("scene", error.description)
             }
         }
@@ -51,22 +57,51 @@ public struct Simulator {
         return noise == .none ? y : noise.sample(y, generator: &generator)
     }
 
+    /// What became of an image scene: its normalized phase image and the scene model applied to it.
+    public struct ImageScene {
+        /// I `[B, 1, H, W]`, the target a reconstruction is scored against.
+        public var intensity: Tensor
+        /// Background-phase offsets applied, radians (empty: none).
+        public var offsets: [Float]
+        /// Where the amplitude image came from (nil: A = I).
+        public var amplitudeSource: String?
+        public init(intensity: Tensor, offsets: [Float] = [], amplitudeSource: String? = nil) {
+            self.intensity = intensity
+            self.offsets = offsets
+            self.amplitudeSource = amplitudeSource
+        }
+    }
+
     /// Writes a simulation to HDF5: `/cdp` float32 `[B, L, H', W']`, `/scene` float32 `[B, H, W, 2]`
-    /// (re, im), `/mask` float32 `[L, H, W]` (rad), with the settings as attributes of `/cdp`.
+    /// (re, im), `/mask` float32 `[L, H, W]` (rad), with the settings as attributes of `/cdp`. For an
+    /// image scene also `/scene_intensity` float32 `[B, 1, H, W]` (I) and the scene model as attributes
+    /// of `/cdp`: `scene_model` (JSON), `phase_range_rad`, `background_offsets_rad` (when drawn) and
+    /// `amplitude_source` (when given).
     public func write(cdp: Tensor, scene: ComplexField, masks: Tensor, maskSource: String, sceneSource: String,
-                      seed: UInt64, to path: String) throws {
+                      seed: UInt64, image: ImageScene? = nil, to path: String) throws {
         let file = try HDF5File.create(path: path)
         do {
             try file.write(cdp, to: "/cdp", requireFinite: true)
             try file.write(scene.storage, to: "/scene", requireFinite: true)
             try file.write(masks, to: "/mask", requireFinite: true)
-            let attributes: [(String, String, HDF5Attribute)] = [
+            var attributes: [(String, String, HDF5Attribute)] = [
                 ("/cdp", "units", .string("arbitrary (|field|^2)")), ("/cdp", "oversampling", .int(sensing.oversampling)),
                 ("/cdp", "noise", .string(noise.description)), ("/cdp", "seed", .int(Int(truncatingIfNeeded: seed))),
-                ("/cdp", "phase_scale_rad", .double(Double(phaseScale))),
+                ("/cdp", "phase_scale_rad", .double(sceneModel.phaseSpan)),
                 ("/cdp", "mask_source", .string(maskSource)), ("/cdp", "scene_source", .string(sceneSource)),
                 ("/scene", "layout", .string("last axis: real, imaginary")), ("/mask", "units", .string("rad")),
             ]
+            if let image {
+                try file.write(image.intensity, to: "/scene_intensity", requireFinite: true)
+                let json = String(decoding: try JSONEncoder.sorted.encode(sceneModel), as: UTF8.self)
+                attributes += [
+                    ("/scene_intensity", "units", .string("normalized phase image I (phase = φmin + I·(φmax − φmin))")),
+                    ("/cdp", "scene_model", .string(json)),
+                    ("/cdp", "phase_range_rad", .doubles([sceneModel.phaseMin, sceneModel.phaseMax])),
+                ]
+                if !image.offsets.isEmpty { attributes.append(("/cdp", "background_offsets_rad", .floats(image.offsets))) }
+                if let source = image.amplitudeSource { attributes.append(("/cdp", "amplitude_source", .string(source))) }
+            }
             for (object, name, value) in attributes { try file.setAttribute(name, value, on: object) }
             try file.close()
         } catch {
@@ -89,5 +124,14 @@ public struct Simulator {
         let grid = FigureGrid(title: "Simulated CDPs", rowTitles: (0..<b).map { "scene \($0)" },
                               columnTitles: (0..<l).map { "snapshot \($0)" }, panels: panels)
         try grid.writePNG(to: path)
+    }
+}
+
+extension JSONEncoder {
+    /// An encoder with sorted keys (stable text for attributes).
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
     }
 }

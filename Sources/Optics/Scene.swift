@@ -12,6 +12,8 @@ public struct OpticsError: Error, CustomStringConvertible, Equatable {
 /// A grayscale image `I ∈ [0, 1]` becomes the pure-phase object `x = exp(j·s·I)` with phase scale
 /// `s` in radians (default π, so black is phase 0 and white phase π; |x| = 1 everywhere and
 /// ‖x‖² = H·W). Any complex field can also be used directly as a scene (`ComplexField` `[B, H, W]`).
+/// Training, export and simulate use `SceneModel` (phase range, background offsets, amplitude), whose
+/// default is this object with s = Float(Double.pi).
 public enum Scene {
     /// The default phase scale `s = π` radians: intensities in [0, 1] span half a wave.
     public static let defaultPhaseScale: Float = .pi

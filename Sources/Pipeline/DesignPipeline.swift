@@ -48,6 +48,8 @@ public struct DesignPipeline {
         public var schedule: LearningRateSchedule?
         /// Measurement noise during training (every stage).
         public var noise: NoiseModel?
+        /// Scene model of every stage (phase range, background offsets, amplitude).
+        public var sceneModel: SceneModel = .standard
 
         public init() {}
 
@@ -83,6 +85,7 @@ public struct DesignPipeline {
             if let weighting { c.weighting = weighting }
             if let schedule { c.schedule = schedule }
             if let noise { c.setNoise(noise) }
+            c.sceneModel = sceneModel
         }
     }
 
@@ -229,8 +232,11 @@ public struct DesignPipeline {
             log("finetune: quantization settings changed; fine-tuning again")
             resume = false
         }
-        if force || !resume { try stage.clear() }
-        if resume && !force { log("finetune: continuing or reusing \(stage.checkpoint)") }
+        if force || !resume {
+            try stage.clear()
+            resume = false
+        }
+        if resume { log("finetune: continuing or reusing \(stage.checkpoint)") }
         return try FineTuneJob.run(checkpoint: student.checkpoint, levels: options.levels, stroke: options.stroke,
                                    epochs: options.fineTuneEpochs, directory: stage.directory, resume: resume, log: log)
     }

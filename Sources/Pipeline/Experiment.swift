@@ -1,4 +1,5 @@
 import Foundation
+import Optics
 import Storage
 import TensorCore
 import Training
@@ -27,6 +28,8 @@ public struct Experiment {
         /// Scene sources (`--data`); empty: FashionMNIST from its default folder.
         public var data: [DataSource] = []
         public var output = "experiment"
+        /// Scene model of every run (phase range, background offsets, amplitude).
+        public var sceneModel: SceneModel = .standard
         public init() {}
     }
 
@@ -140,6 +143,7 @@ public struct Experiment {
         if let n = options.testSize { c.testSize = n }
         c.seed = seed
         if !options.data.isEmpty { c.setDataSources(options.data) }
+        c.sceneModel = options.sceneModel
     }
 
     /// Trains (or reuses) one run and measures it on `testScenes` (the test split): a run trained here

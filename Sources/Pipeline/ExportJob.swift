@@ -27,7 +27,9 @@ public struct ExportOptions: Sendable {
     public var conjugate = false
     public var scenes = 4
     public var oversampling: Int?
-    public var phaseScale: Double?
+    /// Scene model of the verification scenes (nil: the checkpoint's, else the standard exp(jπI)),
+    /// recorded in the design's configuration; the verification scenes never carry background offsets.
+    public var sceneModel: SceneModel?
     public var metricsImages = 100
     /// Metrics measured elsewhere (e.g. after fine-tuning) to store in `/design/metrics`.
     public var extraMetrics: [String: Double] = [:]
@@ -47,8 +49,12 @@ public struct ExportOptions: Sendable {
         let optional: [String: CustomStringConvertible?] = [
             "model": model, "mask": mask, "levels": levels, "stroke": stroke,
             "superpixel": superpixel, "lut": lut, "wavelength": wavelength, "index": refractiveIndex,
-            "pitch": pitch, "oversampling": oversampling, "phaseScale": phaseScale]
+            "pitch": pitch, "oversampling": oversampling]
         for case let (key, value?) in optional { options[key] = value.description }
+        if let m = sceneModel {
+            options["phaseRange"] = "\(m.phaseMin):\(m.phaseMax)"
+            if !m.isPurePhase { options["amplitudeRange"] = "\(m.amplitudeAtZero):\(m.amplitudeAtOne)" }
+        }
         if conjugate { options["conjugate"] = "true" }
         return options
     }
@@ -89,8 +95,8 @@ public enum ExportJob {
                                       lut: table, fabrication: try fabricationSettings(options))
         let export = try DesignExport(mask: phi, settings: settings, source: options.model ?? options.mask ?? "mask")
         let f = options.oversampling ?? source.system?.sensing.oversampling ?? 1
-        let simulator = try Simulator(oversampling: f,
-                                      phaseScale: Float(options.phaseScale ?? source.config?.phaseScale ?? Double.pi))
+        let model = options.sceneModel ?? source.config?.sceneModel ?? .standard
+        let simulator = try Simulator(oversampling: f, sceneModel: model)
         var verification: VerificationData? = nil
         if options.scenes > 0 {
             let images = try verificationScenes(options, config: source.config, size: max(phi.shape[1], phi.shape[2]))
@@ -106,7 +112,8 @@ public enum ExportJob {
         let lock = try DirectoryLock(directory: options.out, reserving: 8 * frameBytes + (1 << 20))
         defer { withExtendedLifetime(lock) {} }
         let metadata = DesignMetadata(softwareVersion: SoftwareVersion.string,
-                                      configurationJSON: try source.configurationJSON(options: options.recorded),
+                                      configurationJSON: try source.configurationJSON(options: options.recorded,
+                                                                                      sceneModel: model),
                                       metrics: metrics)
         let paths: [String]
         do {
@@ -205,13 +212,44 @@ struct MaskInput {
         }]
     }
 
-    /// The checkpoint's training configuration and the export options, as one JSON object.
-    func configurationJSON(options: [String: String]) throws -> String {
+    /// The checkpoint's training configuration, the export options and the scene model of the
+    /// verification scenes, as one JSON object `{"export": …, "sceneModel": …, "training": …}`.
+    func configurationJSON(options: [String: String], sceneModel: SceneModel) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let exportJSON = String(decoding: try encoder.encode(options), as: UTF8.self)
-        guard let config else { return "{\"export\":\(exportJSON)}" }
+        let modelJSON = String(decoding: try encoder.encode(sceneModel), as: UTF8.self)
+        guard let config else { return "{\"export\":\(exportJSON),\"sceneModel\":\(modelJSON)}" }
         let trainingJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
-        return "{\"export\":\(exportJSON),\"training\":\(trainingJSON)}"
+        return "{\"export\":\(exportJSON),\"sceneModel\":\(modelJSON),\"training\":\(trainingJSON)}"
+    }
+}
+
+extension ExportJob {
+    /// The scene model a design was made for, from its configuration JSON: the `sceneModel` its export
+    /// recorded; for designs exported before that key, the export's `phaseScale` option (range
+    /// 0:phaseScale), else the training configuration's model (its `phaseScale` for older ones), else
+    /// the standard exp(jπI). Its Δ is the training's, for the record: simulations draw offsets only
+    /// when asked.
+    public static func sceneModel(ofDesignConfiguration json: String, path: String) throws -> SceneModel {
+        struct Recorded: Decodable {
+            var sceneModel: SceneModel?
+            var export: [String: String]?
+            var training: TrainingConfig?
+        }
+        let recorded: Recorded
+        do {
+            recorded = try JSONDecoder().decode(Recorded.self, from: Data(json.utf8))
+        } catch {
+            throw FabricationError(path, "/design configuration_json is not a PhaseMask configuration (\(type(of: error)))")
+        }
+        if let model = recorded.sceneModel { return model }
+        if let text = recorded.export?["phaseScale"] {
+            guard let scale = Double(text) else {
+                throw FabricationError(path, "/design configuration_json: export phaseScale '\(text)' is not a number")
+            }
+            return .phaseScale(scale)
+        }
+        return recorded.training?.sceneModel ?? .standard
     }
 }

@@ -26,8 +26,15 @@ public enum SimulationJob {
         public var oversampling: Int?
         public var noise: NoiseModel = .none
         public var seed: UInt64 = 0
-        /// Phase scale of image scenes, radians.
-        public var phaseScale = Double.pi
+        /// Scene model of image scenes: phase range (radians) and amplitude range replace the design's
+        /// (`ExportJob.sceneModel(ofDesignConfiguration:)`; the standard exp(jπI) for frames) when given.
+        public var phaseRange: (low: Double, high: Double)?
+        public var amplitudeRange: (atZero: Double, atOne: Double)?
+        /// An amplitude image A (PNG/BMP or `fashion-mnist:SPLIT:INDEX`) for image scenes; nil: A = I.
+        public var amplitude: String?
+        /// Background-phase offsets Δ (radians) of image scenes, drawn with `seed` before the noise;
+        /// 0: none, whatever the design was trained with.
+        public var backgroundOffset = 0.0
         /// Receives a note for every conversion of the inputs (mask units or rank, scene colour or shape).
         public var log: (String) -> Void = { _ in }
 
@@ -39,16 +46,20 @@ public enum SimulationJob {
     }
 
     /// Simulates and writes the CDP file (and the figure when asked); returns the CDPs
-    /// `[B, L, H', W']` and the simulator used.
+    /// `[B, L, H', W']` and the simulator used. Image scenes use the design's scene model (phase range,
+    /// amplitude range) unless the options replace it; every check happens before the file is written.
     @discardableResult
     public static func run(_ o: Options) throws -> (cdp: Tensor, simulator: Simulator) {
         let source: MaskSource
         var storedOversampling: Int?
+        var designModel: SceneModel?
         let description: String
         switch o.mask {
         case .design(let path, let displayed):
             source = .design(path: path, displayed: displayed)
-            storedOversampling = try DesignFile.read(path: path).verification?.oversampling
+            let design = try DesignFile.read(path: path)
+            storedOversampling = design.verification?.oversampling
+            designModel = try ExportJob.sceneModel(ofDesignConfiguration: design.metadata.configurationJSON, path: path)
             description = path
         case .dataset(let spec):
             source = .dataset(try MaskDataset(parsing: spec))
@@ -60,15 +71,34 @@ public enum SimulationJob {
                              lut: try lutPath.map { try PhaseLUT.load(path: $0, maxGray: profile.maxGray) })
             description = paths.joined(separator: ",")
         }
+        var model = designModel ?? .standard
+        if let (low, high) = o.phaseRange { (model.phaseMin, model.phaseMax) = (low, high) }
+        if let (a0, a1) = o.amplitudeRange { (model.amplitudeAtZero, model.amplitudeAtOne) = (a0, a1) }
+        model.backgroundOffset = o.backgroundOffset
         let masks = try source.load(log: o.log)
         let simulator = try Simulator(oversampling: o.oversampling ?? storedOversampling ?? 1, noise: o.noise,
-                                      phaseScale: Float(o.phaseScale))
-        let field = try simulator.field(try SceneSource(parsing: o.scene).load(height: masks.shape[1], width: masks.shape[2],
-                                                                                 log: o.log))
+                                      sceneModel: model)
+        let (height, width) = (masks.shape[1], masks.shape[2])
+        let scene = try SceneSource(parsing: o.scene).load(height: height, width: width, log: o.log)
+        var amplitude: Tensor?
+        if let spec = o.amplitude {
+            guard case .intensity(let a) = try SceneSource(parsing: spec).load(height: height, width: width, log: o.log) else {
+                throw FabricationError(spec, "an amplitude image must be a PNG/BMP image or fashion-mnist:SPLIT:INDEX")
+            }
+            amplitude = a
+        }
         var generator = SeededGenerator(seed: o.seed)
+        var image: Simulator.ImageScene?
+        if case .intensity(let i) = scene {
+            image = Simulator.ImageScene(intensity: i, offsets: model.drawOffsets(count: i.shape[0], generator: &generator),
+                                         amplitudeSource: o.amplitude)
+        } else if o.backgroundOffset > 0 {
+            throw FabricationError(o.scene, "a complex field is used as it is: background offsets apply to image scenes only")
+        }
+        let field = try simulator.field(scene, amplitude: amplitude, offsets: image?.offsets ?? [])
         let cdp = try simulator.simulate(masks: masks, scene: field, generator: &generator)
         try simulator.write(cdp: cdp, scene: field, masks: masks, maskSource: description,
-                            sceneSource: o.scene, seed: o.seed, to: o.out)
+                            sceneSource: o.scene, seed: o.seed, image: image, to: o.out)
         if let figure = o.figure { try Simulator.writeFigure(cdp: cdp, to: figure) }
         return (cdp, simulator)
     }

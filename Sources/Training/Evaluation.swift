@@ -16,10 +16,15 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
 
 public enum Evaluation {
     /// Runs `system` in evaluation mode (batch-norm running statistics, no tape) over `images`
-    /// `[n, 1, N, N]` in batches, with the given measurement noise (seeded).
+    /// `[n, 1, N, N]` in batches, with the system's scene model and the given measurement noise (seeded).
+    /// Scenes carry no background offsets unless `backgroundOffset` Δ > 0 asks for them: then each image
+    /// gets one drawn uniformly in ±Δ from the same seeded stream, before that batch's noise. The
+    /// reference is always the image I.
     public static func evaluate(_ system: PRSystem, images: Tensor, batchSize: Int = 100,
-                                noise: NoiseModel = .none, seed: UInt64 = 0) throws -> EvaluationResult {
-        let (estimates, times) = try reconstruct(system, images: images, batchSize: batchSize, noise: noise, seed: seed)
+                                noise: NoiseModel = .none, seed: UInt64 = 0,
+                                backgroundOffset: Double = 0) throws -> EvaluationResult {
+        let (estimates, times) = try reconstruct(system, images: images, batchSize: batchSize, noise: noise, seed: seed,
+                                                 backgroundOffset: backgroundOffset)
         let sorted = times.sorted()
         return EvaluationResult(psnr: ImageMetrics.psnr(estimate: estimates, reference: images),
                                 ssim: ImageMetrics.ssim(estimate: estimates, reference: images),
@@ -29,7 +34,11 @@ public enum Evaluation {
 
     /// Estimates `[n, 1, N, N]` for every image, and the wall time of each batch.
     public static func reconstruct(_ system: PRSystem, images: Tensor, batchSize: Int = 100,
-                                   noise: NoiseModel = .none, seed: UInt64 = 0) throws -> (Tensor, [Double]) {
+                                   noise: NoiseModel = .none, seed: UInt64 = 0,
+                                   backgroundOffset: Double = 0) throws -> (Tensor, [Double]) {
+        var model = system.config.sceneModel
+        model.backgroundOffset = backgroundOffset
+        if let problem = model.problems().first { throw TrainingError.invalidConfiguration(problem) }
         let n = images.shape[0]
         let out = Tensor(uninitialized: images.shape)
         let per = images.count / max(n, 1)
@@ -41,7 +50,8 @@ public enum Evaluation {
             let batch = images.slice(start..<end)
             let t0 = Benchmark.now()
             let tape = Tape(recording: false)
-            let result = try system.forward(batch, tape: tape, training: false, noise: noise, generator: &rng)
+            let scene = try system.scene(batch, model: model, offsets: true, generator: &rng)
+            let result = try system.forward(scene: scene, tape: tape, training: false, noise: noise, generator: &rng)
             times.append(Benchmark.now() - t0)
             (out.pointer + start * per).update(from: result.estimate.value.pointer, count: (end - start) * per)
             start = end

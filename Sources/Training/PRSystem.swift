@@ -6,9 +6,10 @@ import TensorCore
 
 /// A phase-retrieval system (φ, ψ, θ): coded masks, the spectral-initialization filter and the U-Net.
 ///
-/// Forward: scene image I `[B, 1, N, N]` → pure-phase field x = exp(j·s·I) → CDPs y = M_φ(x)
-/// `[B, L, N', N']` (+ noise) → filtered spectral initialization z = G_ψ-power-iteration(y) `[B, N, N]`
-/// complex → U-Net on [Re z, Im z] → estimate of I `[B, 1, N, N]` (the phase divided by s).
+/// Forward: scene image I `[B, 1, N, N]` → complex object x of the configuration's `SceneModel`
+/// (default: the pure-phase field exp(jπI)) → CDPs y = M_φ(x) `[B, L, N', N']` (+ noise) → filtered
+/// spectral initialization z = G_ψ-power-iteration(y) `[B, N, N]` complex → U-Net on [Re z, Im z] →
+/// estimate of I `[B, 1, N, N]` (the normalized phase image, whatever the phase range).
 ///
 /// Parameters, in this fixed order: `phi` (masks `[L, N, N]`, radians), `psi` (filter `[k, k]`),
 /// then the U-Net's parameters (`unet.…`).
@@ -62,11 +63,34 @@ public final class PRSystem: ParameterCollection {
         public let bottleneck: Variable
     }
 
-    /// One forward pass on `images` `[B, 1, N, N]` (intensities in [0, 1]).
-    /// `training` selects batch statistics in batch norm; noise draws come from `generator`.
+    /// One forward pass on `images` `[B, 1, N, N]` (intensities in [0, 1]) with this system's scene
+    /// model, without background offsets. `training` selects batch statistics in batch norm; noise draws
+    /// come from `generator`.
     public func forward(_ images: Tensor, tape: Tape, training: Bool, noise: NoiseModel = .none,
                         generator: inout SeededGenerator) throws -> Output {
-        let scene = tape.constant(try Scene.phaseObject(images, phaseScale: Float(config.phaseScale)))
+        try forward(scene: try scene(images), tape: tape, training: training, noise: noise, generator: &generator)
+    }
+
+    /// The complex scenes `[B, N, N]` of `images` under the configuration's scene model (`model` replaces
+    /// it), without background offsets.
+    public func scene(_ images: Tensor, model: SceneModel? = nil) throws -> ComplexField {
+        var unused = SeededGenerator(seed: 0)
+        return try scene(images, model: model, offsets: false, generator: &unused)
+    }
+
+    /// As `scene(_:model:)`; with `offsets` and Δ > 0 one background offset per image is drawn from
+    /// `generator` first (training, or evaluation that asks for offsets). Otherwise nothing is drawn.
+    public func scene(_ images: Tensor, model: SceneModel? = nil, offsets: Bool,
+                      generator: inout SeededGenerator) throws -> ComplexField {
+        let m = model ?? config.sceneModel
+        let deltas = offsets ? m.drawOffsets(count: images.shape[0], generator: &generator) : []
+        return try m.field(images, offsets: deltas)
+    }
+
+    /// One forward pass on complex scenes `[B, N, N]` (from `scene(_:)`); noise draws from `generator`.
+    public func forward(scene x: ComplexField, tape: Tape, training: Bool, noise: NoiseModel = .none,
+                        generator: inout SeededGenerator) throws -> Output {
+        let scene = tape.constant(x)
         let phi = tape.variable(masks)
         var y = sensing.measure(scene, masks: phi)
         if noise != .none { y = noise.apply(y, generator: &generator) }

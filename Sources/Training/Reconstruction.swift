@@ -8,7 +8,7 @@ import TensorCore
 /// `phasemask reconstruct`: recovers scene images from measured or simulated CDPs with a trained system.
 public enum Reconstruction {
     public struct Result {
-        /// Estimates `[B, 1, N, N]` (phase divided by the phase scale, clipped to [0, 1]).
+        /// Estimates `[B, 1, N, N]` of the normalized phase image I (clipped to [0, 1]).
         public let estimates: Tensor
         /// PSNR/SSIM against the scene stored beside the CDPs, when the file has one.
         public let psnr: Double?
@@ -17,10 +17,13 @@ public enum Reconstruction {
         public let maskMismatch: Double?
     }
 
-    /// Reads `/cdp` `[B, L, N, N]` (and `/scene`, `/mask` when present) from `cdpPath`, reconstructs
+    /// Reads `/cdp` `[B, L, N, N]` (and `/scene`, `/scene_intensity`, `/mask` when present) from
+    /// `cdpPath`, reconstructs
     /// with the checkpoint's φ, ψ and θ, writes the estimates as an 8-bit grayscale PNG (images side by
     /// side, 2-pixel black gaps, 0 → black, 1 → white) and as HDF5 (`/estimate` `[B, 1, N, N]`,
-    /// `/initialization` `[B, N, N, 2]` re/im).
+    /// `/initialization` `[B, N, N, 2]` re/im). PSNR/SSIM are against `/scene_intensity` (the I that
+    /// `simulate` turned into the scene), else against the normalized phase of `/scene` under the
+    /// checkpoint's scene model, `wrap(arg x − φmin)/(φmax − φmin)`.
     public static func run(checkpoint: String, cdpPath: String, png: String, hdf5: String) throws -> Result {
         let system = try Checkpoint.load(checkpoint).system
         let file = try HDF5File.open(path: cdpPath)
@@ -46,24 +49,28 @@ public enum Reconstruction {
         let out = try system.recover(tape.constant(y), masks: tape.constant(system.masks.value), training: false)
         let estimates = out.estimate.value.clipped(to: 0...1)
         var psnr: Double?, ssim: Double?
-        if file.exists("/scene") {
+        var reference: Tensor?
+        if file.exists("/scene_intensity") {
+            let stored = try file.readTensor("/scene_intensity", requireFinite: true)
+            if stored.shape == [y.shape[0], 1, n, n] { reference = stored }
+        } else if file.exists("/scene") {
             let field = ComplexField(storage: try file.readTensor("/scene", requireFinite: true))
-            if field.shape == [y.shape[0], n, n] {
-                let reference = Tensor(uninitialized: [y.shape[0], 1, n, n])
-                for k in 0..<field.count {
-                    let (re, im) = field[k]
-                    reference.pointer[k] = Float(wrapPhase(Double(atan2(im, re))) / system.config.phaseScale)
-                }
-                psnr = ImageMetrics.psnr(estimate: estimates, reference: reference)
-                if n >= 11 { ssim = ImageMetrics.ssim(estimate: estimates, reference: reference) }
-            }
+            if field.shape == [y.shape[0], n, n] { reference = system.config.sceneModel.normalizedPhase(of: field) }
+        }
+        if let reference {
+            psnr = ImageMetrics.psnr(estimate: estimates, reference: reference)
+            if n >= 11 { ssim = ImageMetrics.ssim(estimate: estimates, reference: reference) }
         }
         try writePNG(estimates, to: png)
         let h5 = try HDF5File.create(path: hdf5)
         do {
             try h5.write(estimates, to: "/estimate")
-            try h5.setAttribute("units", .string("fraction of the phase scale (dimensionless, [0, 1])"), on: "/estimate")
+            try h5.setAttribute("units", .string("normalized phase image I (dimensionless, [0, 1]; phase = φmin + I·(φmax − φmin))"),
+                                on: "/estimate")
             try h5.setAttribute("phase_scale_rad", .double(system.config.phaseScale), on: "/estimate")
+            try h5.setAttribute("phase_range_rad", .doubles([system.config.sceneModel.phaseMin, system.config.sceneModel.phaseMax]),
+                                on: "/estimate")
+            try h5.setAttribute("scene_model", .string(try jsonString(system.config.sceneModel)), on: "/estimate")
             try h5.write(out.initialization.field.storage, to: "/initialization")
             try h5.setAttribute("layout", .string("last axis: real, imaginary"), on: "/initialization")
             try h5.setAttribute("checkpoint", .string(checkpoint))

@@ -27,6 +27,11 @@ public enum Runs {
                   loaded.config.channels == config.channels else {
                 throw TrainingError.checkpoint(path: path, problem: "teacher has size \(loaded.config.size), depth \(loaded.config.depth), channels \(loaded.config.channels); the student asks for \(config.size), \(config.depth), \(config.channels)")
             }
+            var taught = loaded.config.sceneModel, asked = config.sceneModel
+            taught.backgroundOffset = 0; asked.backgroundOffset = 0
+            guard taught == asked else {
+                throw TrainingError.checkpoint(path: path, problem: "teacher was trained on scenes with \(taught); the student asks for \(asked) (give the same --phase-range and --amplitude-range)")
+            }
             teacher = loaded
         }
         // The output folder first: a second run, a read-only or full disk are reported before any work.
@@ -63,16 +68,18 @@ public enum Runs {
 
     /// Test-set PSNR/SSIM of a checkpoint (optionally on another test subset size, or on the test split
     /// of other scene sources: `data` replaces the checkpoint's sources, so a model can be scored on a
-    /// distribution it was not trained on), optionally under measurement noise drawn from `seed`.
-    /// `log` receives notes about the scenes read.
+    /// distribution it was not trained on), optionally under measurement noise and background-phase
+    /// offsets (±`backgroundOffset` rad, 0: none) drawn from `seed`, always with the checkpoint's scene
+    /// model. `log` receives notes about the scenes read.
     public static func evaluate(checkpoint: String, testSize: Int?, data: [DataSource]? = nil,
-                                noise: NoiseModel = .none, seed: UInt64 = 0,
+                                noise: NoiseModel = .none, seed: UInt64 = 0, backgroundOffset: Double = 0,
                                 log: (String) -> Void = { _ in }) throws -> EvaluationResult {
         let system = try Checkpoint.load(checkpoint).system
         var config = system.config
         if let testSize { config.testSize = testSize }
         if let data, !data.isEmpty { config.setDataSources(data) }
         let test = try SceneSplits.testScenes(config, log: log)
-        return try Evaluation.evaluate(system, images: test, batchSize: config.batchSize, noise: noise, seed: seed)
+        return try Evaluation.evaluate(system, images: test, batchSize: config.batchSize, noise: noise, seed: seed,
+                                       backgroundOffset: backgroundOffset)
     }
 }

@@ -50,6 +50,10 @@ public final class Trainer {
         let checkpoint = (directory as NSString).appendingPathComponent("checkpoint.h5")
         if resume {
             let loaded = try Checkpoint.load(checkpoint)
+            guard loaded.system.config.sceneModel == config.sceneModel else {
+                throw TrainingError.checkpoint(path: checkpoint, problem: "was trained on scenes with \(loaded.system.config.sceneModel); "
+                                               + "this run asks for \(config.sceneModel) (give the same --phase-range, --background-offset and --amplitude-range to --resume)")
+            }
             guard loaded.system.config.trainsLike(config) else {
                 throw TrainingError.checkpoint(path: checkpoint, problem: "was written with different settings (only --epochs may change on --resume)")
             }
@@ -131,12 +135,15 @@ public final class Trainer {
         }
     }
 
-    /// One optimizer step on a batch `[B, 1, N, N]`; returns the loss terms.
+    /// One optimizer step on a batch `[B, 1, N, N]`; returns the loss terms. The scenes come from the
+    /// run's scene model with its background offsets (drawn from `generator` before the noise, only when
+    /// Δ > 0); a student's teacher sees the same scenes.
     @discardableResult
     public func trainStep(_ images: Tensor, generator: inout SeededGenerator) throws -> Objective.Terms {
         let tape = Tape()
-        let output = try system.forward(images, tape: tape, training: true, noise: noise, generator: &generator)
-        let targets = try teacher.map { try teacherTargets($0, images) }
+        let scene = try system.scene(images, offsets: true, generator: &generator)
+        let output = try system.forward(scene: scene, tape: tape, training: true, noise: noise, generator: &generator)
+        let targets = try teacher.map { try teacherTargets($0, scene: scene) }
         let (loss, terms) = objective.loss(output, images: images, masks: tape.variable(system.masks), teacher: targets)
         tape.backward(from: loss)
         optimizer.step()
@@ -144,11 +151,17 @@ public final class Trainer {
         return terms
     }
 
-    /// The frozen teacher's mean CDP and bottleneck for `images` (noise-free, evaluation mode).
+    /// The frozen teacher's mean CDP and bottleneck for `images` under the run's scene model, without
+    /// offsets (noise-free, evaluation mode).
     func teacherTargets(_ teacher: PRSystem, _ images: Tensor) throws -> Objective.TeacherTargets {
+        try teacherTargets(teacher, scene: try system.scene(images))
+    }
+
+    /// The frozen teacher's mean CDP and bottleneck for the complex scenes `[B, N, N]`.
+    func teacherTargets(_ teacher: PRSystem, scene: ComplexField) throws -> Objective.TeacherTargets {
         let tape = Tape(recording: false)
         var unused = SeededGenerator(seed: 0)
-        let out = try teacher.forward(images, tape: tape, training: false, generator: &unused)
+        let out = try teacher.forward(scene: scene, tape: tape, training: false, generator: &unused)
         return Objective.TeacherTargets(meanCDP: meanOverSnapshots(out.measurements).value,
                                         bottleneck: out.bottleneck.value)
     }

@@ -40,8 +40,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Global phase of the initialization handed to the U-Net (start z₀ and alignment). Checkpoints
     /// written before this setting existed decode as `randomStart`, the behaviour they were trained with.
     public var globalPhase: SpectralInitialization.GlobalPhase = SpectralInitialization.defaultGlobalPhase
-    /// Phase scale of the pure-phase scene `x = exp(j·phaseScale·I)`, radians.
-    public var phaseScale: Double = Double.pi
+    /// How the scene images I become complex objects: phase range, background-phase offsets, amplitude
+    /// (`SceneModel`; default: `x = exp(jπI)`). The network's target is always I.
+    public var sceneModel: SceneModel = .standard { didSet { phaseScale = sceneModel.phaseSpan } }
+    /// Radians per unit of I, `φmax − φmin` of `sceneModel`, kept in step with it (the only scene setting
+    /// before 0.2; still written to the JSON for readers that know no other).
+    public private(set) var phaseScale: Double = Double.pi
     public var epochs: Int = 5
     public var batchSize: Int = 64
     public var learningRate: Double = 5e-4
@@ -79,7 +83,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     public init() {}
 
-    /// Decoding tolerates files written before a field existed: missing keys keep their defaults.
+    /// Decoding tolerates files written before a field existed: missing keys keep their defaults. A file
+    /// with only `phaseScale` s (before `sceneModel`) means the pure-phase range 0:s; a file with both
+    /// must agree on φmax − φmin.
     public init(from decoder: Decoder) throws {
         self.init()
         globalPhase = .randomStart
@@ -91,7 +97,18 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try read(.depth, &depth); try read(.channels, &channels); try read(.iterations, &iterations)
         try read(.filterSize, &filterSize); try read(.weighting, &weighting); try read(.truncation, &truncation)
         try read(.globalPhase, &globalPhase)
-        try read(.phaseScale, &phaseScale); try read(.epochs, &epochs); try read(.batchSize, &batchSize)
+        let scale = try c.decodeIfPresent(Double.self, forKey: .phaseScale)
+        if let model = try c.decodeIfPresent(SceneModel.self, forKey: .sceneModel) {
+            sceneModel = model
+            if let scale, scale != model.phaseSpan {
+                throw DecodingError.dataCorruptedError(forKey: .phaseScale, in: c, debugDescription:
+                    "phaseScale \(scale) disagrees with the width \(model.phaseSpan) of sceneModel's phase range")
+            }
+        } else if let scale {
+            sceneModel = .phaseScale(scale)
+        }
+        phaseScale = sceneModel.phaseSpan
+        try read(.epochs, &epochs); try read(.batchSize, &batchSize)
         try read(.learningRate, &learningRate); try read(.schedule, &schedule)
         try read(.warmupFraction, &warmupFraction); try read(.alpha, &alpha); try read(.beta, &beta)
         try read(.rho, &rho); try read(.useCDPLoss, &useCDPLoss); try read(.useFeatureLoss, &useFeatureLoss)
@@ -151,7 +168,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if !(stroke > 0 && stroke <= 2 * Double.pi + 1e-9) { p.append("phase stroke must be in (0, 2π], got \(stroke)") }
         if !["none", "gaussian", "poisson"].contains(noise) { p.append("noise must be none, gaussian or poisson, got \(noise)") }
         if trainSize < 1 || validationSize < 1 || testSize < 1 { p.append("dataset subset sizes must be positive") }
-        if !(phaseScale.isFinite && phaseScale > 0) { p.append("phase scale must be a positive number of radians, got \(phaseScale)") }
+        p += sceneModel.problems()
         if !snrDecibels.isFinite || !(photons.isFinite && photons > 0) {
             p.append("noise level must be finite (SNR \(snrDecibels) dB, \(photons) photons per pixel)")
         }

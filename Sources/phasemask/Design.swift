@@ -37,6 +37,7 @@ struct Design: ParsableCommand {
     @Option(help: "Substrate refractive index at that wavelength.") var index: Double = 1.457
     @Option(help: "Fabricated pixel pitch in metres.") var pitch: Double = 8e-6
     @Option(help: dataHelp) var data: [String] = []
+    @OptionGroup var scene: SceneModelOptions
     @Option(help: "Working directory for the training stages.") var work: String = "runs/design"
     @Option(help: "Output directory for the exported files.") var out: String = "masks"
     @Option(help: "File name stem of the exported files.") var name: String = "phasemask"
@@ -69,6 +70,7 @@ struct Design: ParsableCommand {
         o.seed = seed; o.slm = slm; o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch
         o.data = try dataSources(data); o.workDirectory = work; o.outputDirectory = out; o.name = name
         o.retrainTeacher = retrainTeacher
+        o.sceneModel = try scene.model()
         o.globalPhase = globalPhase
         o.schedule = schedule
         o.noise = try noise.map(parseNoise)

@@ -22,6 +22,7 @@ struct ExperimentCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Start students from the teacher's ψ, θ and first mask.")
     var initFromTeacher = TrainingConfig.defaultStudentWarmStart
     @Option(help: dataHelp) var data: [String] = []
+    @OptionGroup var scene: SceneModelOptions
     @Option(help: "Output folder (report.md, figures, results.json, runs/).") var out: String = "experiment"
     @Option(help: "Compute threads.") var threads: Int = 2
 
@@ -45,6 +46,7 @@ struct ExperimentCommand: ParsableCommand {
         o.epochs = epochs; o.trainSize = trainSize; o.testSize = testSize
         o.alpha = alpha; o.beta = beta; o.initFromTeacher = initFromTeacher
         o.data = try dataSources(data); o.output = out
+        o.sceneModel = try scene.model()
         Threading.configure(threads: threads)
         let results = try Experiment(options: o) { print($0) }.run()
         let command = (["phasemask"] + CommandLine.arguments.dropFirst()).joined(separator: " ")

@@ -30,7 +30,13 @@ struct Export: ParsableCommand {
     @Option(help: "Test scenes stored with their CDPs for verify (FashionMNIST in file order, or the test split of a checkpoint trained on other --data); 0 for none.")
     var scenes: Int = 4
     @Option(help: "Zero-padding factor of the sensing model (default: the checkpoint's, else 1).") var oversampling: Int?
-    @Option(help: "Phase scale s of the scenes exp(j·s·I), radians (default: the checkpoint's, else π).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Phase range of the verification scenes in radians (default: the checkpoint's, else 0:pi).",
+                               valueName: "min:max"))
+    var phaseRange: String?
+    @Option(help: ArgumentHelp("Amplitude A0:A1 of the verification scenes (default: the checkpoint's, else 1:1).",
+                               valueName: "a0:a1"))
+    var amplitudeRange: String?
+    @Option(help: ArgumentHelp("Before 0.2: phase scale s, the same as --phase-range 0:s.", visibility: .hidden))
     var phaseScale: Double?
     @Option(help: "With --model: test images for PSNR/SSIM before and after quantization; 0 to skip.")
     var metricsImages: Int = 100
@@ -44,6 +50,25 @@ struct Export: ParsableCommand {
             throw ValidationError("--oversampling must be in 1…\(DesignFile.maximumOversampling), got \(oversampling)")
         }
         guard scenes >= 0, metricsImages >= 0 else { throw ValidationError("--scenes and --metrics-images must not be negative") }
+        _ = try sceneOverrides()
+    }
+
+    /// The phase range (`--phase-range`, or `--phase-scale s` as 0:s) and amplitude range given.
+    func sceneOverrides() throws -> (phase: (low: Double, high: Double)?, amplitude: (atZero: Double, atOne: Double)?) {
+        if phaseRange != nil && phaseScale != nil { throw ValidationError("give --phase-range or --phase-scale, not both") }
+        var phase: (low: Double, high: Double)?, amplitude: (atZero: Double, atOne: Double)?
+        do {
+            if let phaseRange { phase = try SceneModel.parsePhaseRange(phaseRange) }
+            if let phaseScale { phase = try SceneModel.parsePhaseRange("0:\(phaseScale)") }
+        } catch let error as OpticsError {
+            throw ValidationError("--\(phaseScale == nil ? "phase-range" : "phase-scale"): \(error.description)")
+        }
+        do {
+            if let amplitudeRange { amplitude = try SceneModel.parseAmplitudeRange(amplitudeRange) }
+        } catch let error as OpticsError {
+            throw ValidationError("--amplitude-range: \(error.description)")
+        }
+        return (phase, amplitude)
     }
 
     func run() throws {
@@ -52,7 +77,14 @@ struct Export: ParsableCommand {
         o.levelPhases = try levelPhases.map(parseList)
         o.slm = slm; o.superpixel = superpixel; o.lut = lut
         o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch; o.conjugate = conjugate
-        o.scenes = scenes; o.oversampling = oversampling; o.phaseScale = phaseScale
+        o.scenes = scenes; o.oversampling = oversampling
+        let (phase, amplitude) = try sceneOverrides()
+        if phase != nil || amplitude != nil {
+            var model = try model.map { try Checkpoint.configuration(at: $0).sceneModel } ?? .standard
+            if let (low, high) = phase { (model.phaseMin, model.phaseMax) = (low, high) }
+            if let (a0, a1) = amplitude { (model.amplitudeAtZero, model.amplitudeAtOne) = (a0, a1) }
+            o.sceneModel = model
+        }
         o.metricsImages = metricsImages; o.data = data; o.name = name
         print(try ExportJob.run(o).summary)
     }

@@ -26,11 +26,28 @@ struct Simulate: ParsableCommand {
     @Option(help: "Zero-padding factor (default: the design's verification setting, else 1).") var oversampling: Int?
     @Option(help: "Noise: none, gaussian:SNR_DB or poisson:PHOTONS.") var noise: String = "none"
     @Option(help: "Seed of the noise draws.") var seed: UInt64 = 0
-    @Option(help: "Phase scale s of image scenes exp(j·s·I), radians.") var phaseScale: Double = Double.pi
+    @OptionGroup(title: "Scene model of image scenes (default: the design's; 0:pi, pure phase, for frames)")
+    var sceneOptions: SceneModelOptions
+    @Option(help: ArgumentHelp("Amplitude image A of an image scene (PNG/BMP or fashion-mnist:SPLIT:INDEX): amplitude "
+                               + "A0 + (A1 − A0)·A with --amplitude-range (default A = the scene image).", valueName: "image"))
+    var amplitude: String?
+    @Option(help: ArgumentHelp("Before 0.2: phase scale s, the same as --phase-range 0:s.", visibility: .hidden))
+    var phaseScale: Double?
 
     func validate() throws {
         if let oversampling, !(1...DesignFile.maximumOversampling).contains(oversampling) {
             throw ValidationError("--oversampling must be in 1…\(DesignFile.maximumOversampling), got \(oversampling)")
+        }
+        _ = try phaseRange()
+    }
+
+    /// `--phase-range`, or `--phase-scale s` as 0:s; nil when neither is given.
+    func phaseRange() throws -> (low: Double, high: Double)? {
+        let parsed = try sceneOptions.parsed()
+        guard let phaseScale else { return parsed.phaseRange }
+        guard parsed.phaseRange == nil else { throw ValidationError("give --phase-range or --phase-scale, not both") }
+        do { return try SceneModel.parsePhaseRange("0:\(phaseScale)") } catch let error as OpticsError {
+            throw ValidationError("--phase-scale: \(error.description)")
         }
     }
 
@@ -52,11 +69,15 @@ struct Simulate: ParsableCommand {
         o.oversampling = oversampling
         o.noise = try parseNoise(noise)
         o.seed = seed
-        o.phaseScale = phaseScale
+        let parsed = try sceneOptions.parsed()
+        o.phaseRange = try phaseRange()
+        o.amplitudeRange = parsed.amplitudeRange
+        o.backgroundOffset = parsed.backgroundOffset ?? 0
+        o.amplitude = amplitude
         o.log = { print("note: \($0)") }
         if png { o.figure = URL(fileURLWithPath: out).deletingPathExtension().appendingPathExtension("png").path }
         let (cdp, simulator) = try SimulationJob.run(o)
-        print("wrote \(out): CDPs \(cdp.shape), \(simulator.noise)")
+        print("wrote \(out): CDPs \(cdp.shape), \(simulator.noise), scenes \(simulator.sceneModel)")
         if let figure = o.figure { print("wrote \(figure)") }
     }
 }

@@ -39,6 +39,7 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Test images (subset of the 10,000).") var testSize: Int?
     @Option(help: "Random seed (masks, weights, batch order, noise).") var seed: UInt64?
     @Option(help: dataHelp) var data: [String] = []
+    @OptionGroup var scene: SceneModelOptions
 
     /// The configuration for `mode`: the preset, then every option given.
     func config(mode: TrainingMode) throws -> TrainingConfig {
@@ -76,6 +77,7 @@ struct SystemOptions: ParsableArguments {
         if let testSize { c.testSize = testSize }
         if let seed { c.seed = seed }
         if !data.isEmpty { c.setDataSources(try dataSources(data)) }
+        try scene.apply(to: &c.sceneModel)
         return c
     }
 }
@@ -141,18 +143,37 @@ struct Evaluate: ParsableCommand {
     var data: [String] = []
     @Option(help: "Measurement noise: none, gaussian:SNR_DB or poisson:PHOTONS (mean photons per pixel).")
     var noise: String = "none"
-    @Option(help: "Seed of the noise draws.") var seed: UInt64 = 0
+    @Option(help: "Seed of the noise draws and background offsets.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: ArgumentHelp("Score under background-phase offsets uniform in ±Δ radians (the checkpoint's phase range "
+                               + "and amplitude always apply; default 0: none).", valueName: "Δ"))
+    var backgroundOffset: String?
     @Option(help: "Compute threads.") var threads: Int = 2
+
+    func validate() throws { _ = try offset() }
+
+    func offset() throws -> Double {
+        guard let backgroundOffset else { return 0 }
+        do {
+            let delta = try SceneModel.parseAngle(backgroundOffset)
+            if let problem = SceneModel(backgroundOffset: delta).problems().first { throw OpticsError(problem) }
+            return delta
+        } catch let error as OpticsError {
+            throw ValidationError("--background-offset: \(error.description)")
+        }
+    }
 
     func run() throws {
         let sources = try dataSources(data)
         let noiseModel = try parseNoise(noise)
+        let delta = try offset()
         Threading.configure(threads: threads)
-        let r = try Runs.evaluate(checkpoint: model, testSize: testSize, data: sources, noise: noiseModel, seed: seed) { print($0) }
+        let r = try Runs.evaluate(checkpoint: model, testSize: testSize, data: sources, noise: noiseModel, seed: seed,
+                                  backgroundOffset: delta) { print($0) }
         let of = sources.isEmpty ? "" : " of " + sources.map(\.description).joined(separator: " + ")
         let noisy = noiseModel == .none ? "" : ", \(noiseModel)"
-        print(String(format: "test (%d images%@%@): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
-                     r.count, of, noisy, r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
+        let offsets = delta > 0 ? String(format: ", background offsets ±%g rad", delta) : ""
+        print(String(format: "test (%d images%@%@%@): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
+                     r.count, of, noisy, offsets, r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
     }
 }
 

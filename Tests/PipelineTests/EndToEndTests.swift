@@ -62,7 +62,7 @@ final class EndToEndTests: XCTestCase {
         let cdpPath = dir + "/cdp.h5"
         let simulated = try run(["simulate", "--mask", dir + "/masks/tiny.h5", "--scene", dir + "/masks/tiny.h5:/verification/scenes",
                                  "--out", cdpPath])
-        XCTAssertEqual(simulated.output, "wrote \(cdpPath): CDPs [4, 1, 16, 16], no noise\n")
+        XCTAssertEqual(simulated.output, "wrote \(cdpPath): CDPs [4, 1, 16, 16], no noise, scenes phase 0:3.14159 rad\n")
         let rec = try run(["reconstruct", "--model", dir + "/work/finetune/checkpoint.h5", "--cdp", cdpPath,
                            "--out", dir + "/rec.png"])
         let recLine = line(rec, "reconstructed ")
@@ -118,10 +118,10 @@ final class EndToEndTests: XCTestCase {
         let fromDegrees = try run(["simulate", "--mask", dir + "/other.h5:/phi", "--scene", dir + "/scene.png", "--out", dir + "/b.h5"])
         let sceneNotes = ["note: \(dir!)/scene.png: colour image (rgb) converted to gray with the Rec. 601 luma weights",
                           "note: \(dir!)/scene.png: 40×24 pixels (W×H) centre-cropped to 24×24, the mask's aspect ratio, then resized to 16×16"]
-        XCTAssertEqual(fromDesign.lines, sceneNotes + ["wrote \(dir!)/a.h5: CDPs [1, 1, 16, 16], no noise", ""])
+        XCTAssertEqual(fromDesign.lines, sceneNotes + ["wrote \(dir!)/a.h5: CDPs [1, 1, 16, 16], no noise, scenes phase 0:3.14159 rad", ""])
         XCTAssertEqual(fromDegrees.lines, ["note: \(dir!)/other.h5: /phi is one 2-D mask [16, 16]; read as 1 snapshot [1, 16, 16]",
                                            "note: \(dir!)/other.h5: /phi is in degrees (× π/180); converted to radians"]
-                       + sceneNotes + ["wrote \(dir!)/b.h5: CDPs [1, 1, 16, 16], no noise", ""])
+                       + sceneNotes + ["wrote \(dir!)/b.h5: CDPs [1, 1, 16, 16], no noise, scenes phase 0:3.14159 rad", ""])
         // Degrees → radians rounds each phase to float32 again: the CDPs agree to float32 precision.
         let x = try HDF5File.open(path: dir + "/a.h5"), y = try HDF5File.open(path: dir + "/b.h5")
         let cdpA = try x.readTensor("/cdp"), cdpB = try y.readTensor("/cdp")

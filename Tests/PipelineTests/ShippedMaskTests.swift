@@ -1,6 +1,8 @@
 import Fabrication
 import Foundation
 import Pipeline
+import TestSupport
+import Training
 import XCTest
 
 /// The designed mask shipped in `masks/` must pass `verify`: its stored CDPs are recomputed from the
@@ -14,5 +16,21 @@ final class ShippedMaskTests: XCTestCase {
         let report = try VerifyJob.run(file: design)
         XCTAssertTrue(report.passed, "\(report)")
         XCTAssertGreaterThan(report.checks.count, 2, "verify should check the mask, the display and the frame files")
+        XCTAssertTrue(report.checks.contains { $0.name == "phasemask_recovery.h5 mask equals /mask/phase" && $0.passed })
+    }
+
+    /// The shipped recovery network scores what the design file recorded for the fine-tuned student
+    /// when it was made (`/design/metrics`, written by `phasemask design`), on the same test images.
+    /// Inference only: another CPU's OpenBLAS kernels move the last digits, not the hundredths of a dB.
+    func testShippedRecoveryReproducesTheRecordedScore() throws {
+        try XCTSkipIf(FashionMNISTFixture.missing != nil, FashionMNISTFixture.missing ?? "")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let recorded = try DesignFile.read(path: root.appendingPathComponent("masks/phasemask.h5").path).metadata.metrics
+        let psnr = try XCTUnwrap(recorded["psnr_finetuned_db"]), ssim = try XCTUnwrap(recorded["ssim_finetuned"])
+        let score = try Runs.evaluate(checkpoint: root.appendingPathComponent("masks/phasemask_recovery.h5").path, testSize: nil)
+        XCTAssertEqual(score.count, 1000)
+        XCTAssertEqual(score.psnr, psnr, accuracy: 0.01)
+        XCTAssertEqual(score.ssim, ssim, accuracy: 1e-4)
     }
 }

@@ -18,6 +18,14 @@ public enum Scene {
     /// The default phase scale `s = π` radians: intensities in [0, 1] span half a wave.
     public static let defaultPhaseScale: Float = .pi
 
+    /// The field shape `[B, H, W]` of a scene image `[B, 1, H, W]` or `[B, H, W]`; throws for any other.
+    public static func spatialShape(of image: Tensor) throws -> [Int] {
+        let s = image.shape
+        if s.count == 4 && s[1] == 1 { return [s[0], s[2], s[3]] }
+        if s.count == 3 { return s }
+        throw OpticsError("scene image: expected shape [B, 1, H, W] or [B, H, W], got \(s)")
+    }
+
     /// `x[b, i, j] = exp(j·phaseScale·I[b, i, j])`.
     ///
     /// - Parameter image: intensities in [0, 1] (not clamped), shape `[B, 1, H, W]` or `[B, H, W]`.
@@ -25,14 +33,7 @@ public enum Scene {
     /// - Throws: `OpticsError` for another shape, a non-finite value or a non-finite phase scale.
     public static func phaseObject(_ image: Tensor, phaseScale: Float = defaultPhaseScale) throws -> ComplexField {
         let s = image.shape
-        let spatial: [Int]
-        if s.count == 4 && s[1] == 1 {
-            spatial = [s[0], s[2], s[3]]
-        } else if s.count == 3 {
-            spatial = s
-        } else {
-            throw OpticsError("scene image: expected shape [B, 1, H, W] or [B, H, W], got \(s)")
-        }
+        let spatial = try Scene.spatialShape(of: image)
         guard phaseScale.isFinite else { throw OpticsError("scene phase scale must be finite, got \(phaseScale)") }
         guard image.isFinite else { throw OpticsError("scene image \(s) contains NaN or infinite values") }
         let x = ComplexField(uninitialized: spatial)

@@ -136,14 +136,7 @@ extension SceneModel {
     /// - Throws: `OpticsError` for a bad shape, a non-finite value, a wrong number of offsets or an invalid model.
     public func field(_ image: Tensor, amplitude: Tensor? = nil, offsets: [Float] = []) throws -> ComplexField {
         let s = image.shape
-        let spatial: [Int]
-        if s.count == 4 && s[1] == 1 {
-            spatial = [s[0], s[2], s[3]]
-        } else if s.count == 3 {
-            spatial = s
-        } else {
-            throw OpticsError("scene image: expected shape [B, 1, H, W] or [B, H, W], got \(s)")
-        }
+        let spatial = try Scene.spatialShape(of: image)
         try validate()
         guard image.isFinite else { throw OpticsError("scene image \(s) contains NaN or infinite values") }
         if let amplitude {

@@ -59,10 +59,12 @@ final class DesignResumeTests: XCTestCase {
             XCTAssertTrue(try a.readTensor(object).isBitIdentical(to: try b.readTensor(object)), "\(object) differs")
         }
         // The table's rows (system, PSNR, SSIM) are the same; only the timing line may differ.
+        // Held-out rows (scenes the design was not trained on) are compared too, but only present when
+        // FashionMNIST, the held-out source of a synthetic design, is installed.
         func rows(_ output: String) -> [String] {
-            output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("teacher (L = 2)") || $0.hasPrefix("student, ") }
+            output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("teacher ") || $0.hasPrefix("student, ") }
         }
         XCTAssertEqual(rows(third.out), rows(reference.out))
-        XCTAssertEqual(rows(reference.out).count, 4, reference.out)
+        XCTAssertEqual(rows(reference.out).filter { !$0.contains("(held out)") }.count, 4, reference.out)
     }
 }

@@ -105,10 +105,11 @@ public struct DesignPipeline {
 
         /// The table a user reads at the end of `phasemask design`.
         public var table: String {
-            var lines = ["system                                        test PSNR (dB)   test SSIM",
-                         "--------------------------------------------  --------------   ---------"]
+            let width = max(46, (rows.map(\.system.count).max() ?? 0) + 2)
+            var lines = ["system".padding(toLength: width, withPad: " ", startingAt: 0) + "test PSNR (dB)   test SSIM",
+                         String(repeating: "-", count: width - 2) + "  --------------   ---------"]
             for r in rows {
-                lines.append(r.system.padding(toLength: 46, withPad: " ", startingAt: 0)
+                lines.append(r.system.padding(toLength: width, withPad: " ", startingAt: 0)
                              + String(format: "%14.2f   %9.4f", r.psnr, r.ssim))
             }
             lines.append("")

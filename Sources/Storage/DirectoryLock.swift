@@ -54,11 +54,13 @@ public final class DirectoryLock {
 
     /// The folders above `directory` that do not exist yet, nearest first.
     static func missingParents(_ directory: String) -> [String] {
+        // Walk an absolute path: Foundation's deletingLastPathComponent traps on some one-component
+        // relative paths (seen with "w" on Linux), and a relative path has no parent beyond its first part.
         var missing: [String] = []
-        var current = (directory as NSString).deletingLastPathComponent
-        while !current.isEmpty && current != "/" && !FileManager.default.fileExists(atPath: current) {
-            missing.append(current)
-            current = (current as NSString).deletingLastPathComponent
+        var current = URL(fileURLWithPath: directory).standardizedFileURL.deletingLastPathComponent()
+        while current.path != "/" && !current.path.isEmpty && !FileManager.default.fileExists(atPath: current.path) {
+            missing.append(current.path)
+            current = current.deletingLastPathComponent()
         }
         return missing
     }

@@ -191,10 +191,7 @@ struct MaskInput {
         let c = system.config
         let test = try SceneSplits.testScenes(c, count: images)
         let continuous = try Evaluation.evaluate(system, images: test, batchSize: c.batchSize)
-        let trained = system.masks.value.copy()
-        system.masks.value.assign(quantized)
-        defer { system.masks.value.assign(trained) }
-        let after = try Evaluation.evaluate(system, images: test, batchSize: c.batchSize)
+        let after = try system.withMasks(quantized) { try Evaluation.evaluate(system, images: test, batchSize: c.batchSize) }
         return ["psnr_continuous_db": continuous.psnr, "ssim_continuous": continuous.ssim,
                 "psnr_quantized_db": after.psnr, "ssim_quantized": after.ssim]
     }
@@ -205,10 +202,7 @@ struct MaskInput {
     func recoveryCompanion(quantized: Tensor) -> [CompanionFile] {
         guard let system else { return [] }
         return [CompanionFile(suffix: "_recovery.h5") { path in
-            let trained = system.masks.value.copy()
-            system.masks.value.assign(quantized)
-            defer { system.masks.value.assign(trained) }
-            try Checkpoint.saveRecovery(system, history: history, to: path)
+            try system.withMasks(quantized) { try Checkpoint.saveRecovery(system, history: history, to: path) }
         }]
     }
 

@@ -114,6 +114,14 @@ extension PRSystem {
         copyNetwork(from: other)
     }
 
+    /// Runs `body` with the masks φ set to `phi` (same shape), then puts the system's own masks back.
+    public func withMasks<T>(_ phi: Tensor, _ body: () throws -> T) rethrows -> T {
+        let own = masks.value.copy()
+        masks.value.assign(phi)
+        defer { masks.value.assign(own) }
+        return try body()
+    }
+
     /// Copies the U-Net's parameters and batch-norm statistics from `other` (same architecture).
     public func copyNetwork(from other: PRSystem) {
         for (mine, theirs) in zip(unet.parameters, other.unet.parameters) { mine.value.assign(theirs.value) }

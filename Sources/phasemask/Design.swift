@@ -75,10 +75,7 @@ struct Design: ParsableCommand {
         o.schedule = schedule
         o.noise = try noise.map(parseNoise)
         if let weighting {
-            guard let w = WeightingChoice(rawValue: weighting) else {
-                throw ValidationError("--weighting must be truncated or intensity, got '\(weighting)'")
-            }
-            o.weighting = w
+            o.weighting = try parseWeighting(weighting)
         }
         let outcome = try DesignPipeline(options: o) { print($0) }.run()
         print("")

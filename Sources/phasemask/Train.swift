@@ -50,10 +50,7 @@ struct SystemOptions: ParsableArguments {
         if let channels { c.channels = channels }
         if let iterations { c.iterations = iterations }
         if let weighting {
-            guard let w = WeightingChoice(rawValue: weighting) else {
-                throw ValidationError("--weighting must be truncated or intensity, got '\(weighting)'")
-            }
-            c.weighting = w
+            c.weighting = try parseWeighting(weighting)
         }
         if let globalPhase { c.globalPhase = globalPhase }
         if let truncation { c.truncation = truncation }
@@ -228,4 +225,12 @@ struct FineTune: ParsableCommand {
             """, r.continuous.psnr, r.continuous.ssim, r.quantized.psnr, r.quantized.ssim,
                      r.fineTuned.psnr, r.fineTuned.ssim, r.checkpoint))
     }
+}
+
+/// `--weighting truncated|intensity` (train, design).
+func parseWeighting(_ text: String) throws -> WeightingChoice {
+    guard let w = WeightingChoice(rawValue: text) else {
+        throw ValidationError("--weighting must be truncated or intensity, got '\(text)'")
+    }
+    return w
 }

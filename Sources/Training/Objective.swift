@@ -12,6 +12,8 @@ import TensorCore
 ///
 /// Teacher, e2e and random: `α·L_task + ρ·R(φ)` (eq. 4). Student: `α·L_task + ρ·R(φ) + β·L_cdp +
 /// σ·L_feat` with `σ = 1 − α − β` (eq. 7); `useCDPLoss`/`useFeatureLoss` switch the KD terms off.
+/// With `kdNormalization == .energy` each KD term is divided by its target's mean energy over the batch,
+/// `L_cdp / mean(mean_ℓ y_t)²` and `L_feat / mean(b_t²)` (constants: no gradient flows through them).
 public struct Objective {
     public let config: TrainingConfig
     public let regularizer: PhaseRegularizer
@@ -57,17 +59,34 @@ public struct Objective {
         }
         if config.mode == .student, let teacher {
             if config.useCDPLoss && config.beta > 0 {
-                let cdp = meanSquaredError(meanOverSnapshots(output.measurements), tape.constant(teacher.meanCDP))
+                let cdp = normalized(meanSquaredError(meanOverSnapshots(output.measurements),
+                                                      tape.constant(teacher.meanCDP)), by: teacher.meanCDP)
                 terms.cdp = Double(cdp.value.pointer[0])
                 total = total + Float(config.beta) * cdp
             }
             if config.useFeatureLoss && config.sigma > 0 {
-                let feat = meanSquaredError(output.bottleneck, tape.constant(teacher.bottleneck))
+                let feat = normalized(meanSquaredError(output.bottleneck, tape.constant(teacher.bottleneck)),
+                                      by: teacher.bottleneck)
                 terms.feature = Double(feat.value.pointer[0])
                 total = total + Float(config.sigma) * feat
             }
         }
         terms.total = Double(total.value.pointer[0])
         return (total, terms)
+    }
+
+    /// A KD term with target `t` as trained: unchanged, or `term / mean(t²)` under `.energy` (unchanged
+    /// for an all-zero target).
+    func normalized(_ term: Variable, by target: Tensor) -> Variable {
+        guard config.kdNormalization == .energy else { return term }
+        let energy = Self.meanEnergy(target)
+        return energy > 0 ? Float(1 / energy) * term : term
+    }
+
+    /// `mean(t²)`, accumulated in double precision.
+    static func meanEnergy(_ target: Tensor) -> Double {
+        var energy = 0.0
+        for i in 0..<target.count { energy += Double(target.pointer[i]) * Double(target.pointer[i]) }
+        return energy / Double(max(target.count, 1))
     }
 }

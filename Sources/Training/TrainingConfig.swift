@@ -14,6 +14,15 @@ public enum TrainingMode: String, Codable, CaseIterable, Sendable {
     case student
 }
 
+/// How the distillation terms are scaled (student only, see `Objective`).
+public enum KDNormalization: String, Codable, CaseIterable, Sendable {
+    /// Plain per-element mean squared errors (eq. 5 and 6 per element): 0.1–0.2's behaviour.
+    case none
+    /// Each term divided by its teacher target's mean energy, `mean(t²)`: relative squared errors, so
+    /// the CDP term (whose values reach N² at the zero frequency) cannot swamp the task loss.
+    case energy
+}
+
 /// Spectral-initialization weights `w(y)` (see Optics).
 public enum WeightingChoice: String, Codable, Sendable {
     case intensity, truncated
@@ -59,6 +68,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// KD ablation switches (student only).
     public var useCDPLoss: Bool = true
     public var useFeatureLoss: Bool = true
+    /// Scaling of L_cdp and L_feat; checkpoints without the key were trained with `.none`.
+    public var kdNormalization: KDNormalization = .none
     /// Student starts from the teacher's ψ, θ and first mask instead of random values.
     public var initFromTeacher: Bool = false
     /// Keep the masks φ fixed (fine-tuning ψ and θ to a quantized mask).
@@ -112,6 +123,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try read(.learningRate, &learningRate); try read(.schedule, &schedule)
         try read(.warmupFraction, &warmupFraction); try read(.alpha, &alpha); try read(.beta, &beta)
         try read(.rho, &rho); try read(.useCDPLoss, &useCDPLoss); try read(.useFeatureLoss, &useFeatureLoss)
+        try read(.kdNormalization, &kdNormalization)
         try read(.initFromTeacher, &initFromTeacher); try read(.freezeMasks, &freezeMasks)
         try read(.levels, &levels); try read(.stroke, &stroke); try read(.noise, &noise)
         try read(.snrDecibels, &snrDecibels); try read(.photons, &photons); try read(.trainSize, &trainSize)

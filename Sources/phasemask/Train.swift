@@ -82,6 +82,7 @@ struct SystemOptions: ParsableArguments {
 extension SpectralInitialization.GlobalPhase: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
 extension Preset: ExpressibleByArgument {}
+extension KDNormalization: ExpressibleByArgument {}
 
 /// Help of the `--data` option of train, design and experiment.
 let dataHelp = ArgumentHelp("Scene source, repeatable: fashion-mnist[:DIR] (default), synthetic:KIND[,KIND…] "
@@ -108,6 +109,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Student: start from the teacher's ψ, θ and first mask.") var initFromTeacher = false
     @Flag(help: "Student: switch off the CDP distillation term.") var noCdp = false
     @Flag(help: "Student: switch off the feature distillation term.") var noFeat = false
+    @Option(help: "Student: scaling of L_cdp and L_feat: none (per-element MSE) or energy (divided by the teacher target's mean energy).")
+    var kdNormalization: KDNormalization = .none
     @Option(help: "Output directory (checkpoint.h5, log.jsonl).") var out: String
     @Flag(help: "Continue the checkpoint in --out (from the first epoch if it has none yet).") var resume = false
     @Option(help: "Compute threads.") var threads: Int = 2
@@ -121,6 +124,7 @@ struct Train: ParsableCommand {
         config.initFromTeacher = initFromTeacher
         config.useCDPLoss = !noCdp
         config.useFeatureLoss = !noFeat
+        config.kdNormalization = kdNormalization
         if m == .student { config.applyStudentDefaults(alpha: system.alpha, beta: system.beta) }
         if let problem = config.problems().first { throw ValidationError(problem) }
         Threading.configure(threads: threads)

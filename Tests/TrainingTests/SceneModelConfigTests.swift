@@ -15,10 +15,15 @@ final class SceneModelConfigTests: XCTestCase {
         try JSONDecoder().decode(TrainingConfig.self, from: Data(json.utf8))
     }
 
+    /// The JSON of the default configuration is the previous one plus the keys added since: the scene
+    /// model and the KD normalization.
     func testDefaultJSONIsThePreviousOnePlusTheSceneModel() throws {
         let json = try jsonString(TrainingConfig())
         let model = #""sceneModel":{"amplitudeRange":[1,1],"backgroundOffset":0,"phaseRange":[0,3.141592653589793]},"#
-        XCTAssertEqual(json, Self.previousDefaultJSON.replacingOccurrences(of: #""schedule":"#, with: model + #""schedule":"#))
+        let expected = Self.previousDefaultJSON
+            .replacingOccurrences(of: #""schedule":"#, with: model + #""schedule":"#)
+            .replacingOccurrences(of: #""learningRate":"#, with: #""kdNormalization":"none","learningRate":"#)
+        XCTAssertEqual(json, expected)
         XCTAssertEqual(try decode(json), TrainingConfig())
     }
 

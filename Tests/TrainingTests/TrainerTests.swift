@@ -132,9 +132,10 @@ final class TrainerTests: XCTestCase {
         XCTAssertLessThan(maxAbsDifference(targets.meanCDP, teacherMean), 1e-6)
         XCTAssertTrue(bitIdentical(targets.bottleneck, t.bottleneck.value))
 
-        func terms(cdp: Bool, feat: Bool) throws -> (Objective.Terms, task: Double, cdp: Double, feat: Double) {
+        func terms(cdp: Bool, feat: Bool, normalization: KDNormalization = .none) throws
+            -> (Objective.Terms, task: Double, cdp: Double, feat: Double) {
             var c = sc
-            c.useCDPLoss = cdp; c.useFeatureLoss = feat
+            c.useCDPLoss = cdp; c.useFeatureLoss = feat; c.kdNormalization = normalization
             let objective = try Objective(config: c)
             let tape = Tape()
             var rng = SeededGenerator(seed: 0)
@@ -168,6 +169,19 @@ final class TrainerTests: XCTestCase {
         let neither = try terms(cdp: false, feat: false).0
         XCTAssertEqual([neither.cdp, neither.feature], [0, 0])
         XCTAssertEqual(neither.total, 0.5 * task, accuracy: 1e-5 * neither.total)
+
+        // Energy normalization: each KD term divided by its target's mean square, by hand.
+        let zero = Tensor(zeros: teacherMean.shape)
+        let cdpEnergy = Self.meanSquare(teacherMean, zero)
+        let featEnergy = Self.meanSquare(t.bottleneck.value, Tensor(zeros: t.bottleneck.value.shape))
+        // Parseval makes mean ȳ = 1 for pure-phase scenes, so mean ȳ² > 1 unless every CDP were flat.
+        XCTAssertGreaterThan(cdpEnergy, 1)
+        let relative = try terms(cdp: true, feat: true, normalization: .energy).0
+        XCTAssertEqual(relative.task, all.task)
+        XCTAssertEqual(relative.cdp, cdp / cdpEnergy, accuracy: 1e-5 * cdp / cdpEnergy)
+        XCTAssertEqual(relative.feature, feat / featEnergy, accuracy: 1e-5 * feat / featEnergy)
+        XCTAssertEqual(relative.total, 0.5 * task + 0.3 * cdp / cdpEnergy + 0.2 * feat / featEnergy,
+                       accuracy: 1e-5 * relative.total)
     }
 
     func testCheckpointRoundTripIsBitExact() throws {

@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "NeuralNetwork", dependencies: ["Autodiff"], swiftSettings: numeric),
         .target(name: "Storage", dependencies: ["TensorCore", "CHDF5", "CZlib", "CPNG"]),
         .target(name: "Figures", dependencies: ["TensorCore", "Storage"]),
-        .target(name: "Training", dependencies: ["NeuralNetwork", "Optics", "Storage", "Figures"],
+        .target(name: "Training", dependencies: ["NeuralNetwork", "Optics", "Storage"],
                 swiftSettings: numeric),
         .target(name: "Fabrication", dependencies: ["TensorCore", "Optics", "Storage", "Figures"], swiftSettings: numeric),
 

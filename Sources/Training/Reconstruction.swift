@@ -1,5 +1,4 @@
 import Autodiff
-import Figures
 import Foundation
 import Optics
 import Storage

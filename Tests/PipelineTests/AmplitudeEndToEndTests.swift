@@ -1,0 +1,82 @@
+import Foundation
+import Optics
+import Storage
+import TensorCore
+import TestSupport
+import Training
+import XCTest
+
+/// Scenes with an amplitude channel from the command line at tiny size: train on a folder of
+/// phase/amplitude pairs, evaluate on it and on a stack of complex fields, and the refusals of a
+/// pure-phase model (a new run without --amplitude-range, an old checkpoint).
+final class AmplitudeEndToEndTests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/legacy-0.1").path
+
+    func testTrainOnPairsThenEvaluateOnPairsAndComplexFields() throws {
+        let dir = NSTemporaryDirectory() + "phasemask-amplitude-e2e-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pairs = dir + "/pairs"
+        for sub in ["phase", "amplitude"] {
+            try FileManager.default.createDirectory(atPath: "\(pairs)/\(sub)", withIntermediateDirectories: true)
+        }
+        // Five pairs of 24×20 ramps with A = 1 − I.
+        for k in 0..<5 {
+            let values = (0..<24 * 20).map { UInt8(($0 % 24) * 9 + ($0 / 24) * 2 + k) }
+            try PNGFile.write(.gray8(values, width: 24, height: 20), to: "\(pairs)/phase/s\(k).png")
+            try PNGFile.write(.gray8(values.map { 255 - $0 }, width: 24, height: 20), to: "\(pairs)/amplitude/s\(k).png")
+        }
+        func run(_ args: [String], status: Int32 = 0) throws -> CommandLineTool.Result {
+            let r = try CommandLineTool.run(args, timeout: 300)
+            XCTAssertEqual(r.status, status, "phasemask \(args.joined(separator: " ")):\n\(r.output)\n\(r.error)")
+            return r
+        }
+        let train = ["train", "--mode", "e2e", "--preset", "tiny", "--data", pairs, "--train-size", "32", "--val-size", "8",
+                     "--test-size", "8", "--batch", "8", "--threads", "1"]
+
+        // Without an amplitude range the channel would be ignored: refused before anything is written.
+        let refused = try run(train + ["--out", dir + "/pure"], status: 64)
+        XCTAssertEqual(refused.error.split(whereSeparator: \.isNewline).count, 1, refused.error)
+        XCTAssertTrue(refused.error.hasPrefix("Error: --data pairs:\(pairs) has an amplitude channel, but the amplitude range 1:1"),
+                      refused.error)
+        XCTAssertTrue(refused.error.contains("give --amplitude-range A0:A1"), refused.error)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/pure"))
+
+        let trained = try run(train + ["--amplitude-range", "0.2:1", "--out", dir + "/run"])
+        XCTAssertEqual(trained.lines(startingWith: "loading "), ["loading pairs:\(pairs) (32/8/8 images at 16×16)"])
+        XCTAssertEqual(trained.lines(startingWith: "test (").count, 1, trained.output)
+        let checkpoint = dir + "/run/checkpoint.h5"
+        let config = try Checkpoint.configuration(at: checkpoint)
+        XCTAssertEqual(config.dataSources, [DataSource(.pairs(pairs))])
+        XCTAssertEqual(config.sceneModel, SceneModel(amplitudeAtZero: 0.2, amplitudeAtOne: 1))
+
+        // evaluate on the checkpoint's own pairs and on them given again: the scores it prints are those
+        // of the scenes with their amplitude channel.
+        let scenes = try SceneSplits.testScenes(config)
+        XCTAssertEqual(scenes.shape, [8, 2, 16, 16])
+        let expected = try Evaluation.evaluate(try Checkpoint.load(checkpoint).system, images: scenes, batchSize: config.batchSize)
+        let own = try run(["evaluate", "--model", checkpoint, "--threads", "1"])
+        XCTAssertTrue(own.output.hasPrefix(String(format: "test (8 images): PSNR %.2f dB  SSIM %.4f", expected.psnr, expected.ssim)),
+                      own.output)
+        let again = try run(["evaluate", "--model", checkpoint, "--data", pairs, "--test-size", "4", "--threads", "1"])
+        XCTAssertTrue(again.output.hasPrefix("test (4 images of pairs:\(pairs)): PSNR "), again.output)
+
+        // A stack of complex fields x = 3·(1 − I)·exp(jπI) is read with the checkpoint's phase range.
+        var g = SeededGenerator(seed: 9)
+        let i = Tensor.uniform([4, 1, 16, 16], generator: &g)
+        let x = try SceneModel(amplitudeAtZero: 1, amplitudeAtOne: 0).field(i)
+        for k in 0..<x.storage.count { x.storage.pointer[k] *= 3 }
+        let h5 = try HDF5File.create(path: dir + "/fields.h5")
+        try h5.write(x.storage, to: "/scenes")
+        try h5.close()
+        let fields = try run(["evaluate", "--model", checkpoint, "--data", dir + "/fields.h5:/scenes", "--test-size", "4",
+                              "--threads", "1"])
+        XCTAssertTrue(fields.output.hasPrefix("test (4 images of complex:\(dir)/fields.h5:/scenes): PSNR "), fields.output)
+
+        // A pure-phase checkpoint written by 0.1 still loads, and refuses scenes with an amplitude channel.
+        let old = try run(["evaluate", "--model", Self.fixtures + "/teacher.h5", "--data", pairs, "--threads", "1"], status: 1)
+        XCTAssertEqual(old.error, "Error: \(Self.fixtures)/teacher.h5: was trained on scenes with phase 0:3.14159 rad: --data "
+                       + "pairs:\(pairs) has an amplitude channel, but the amplitude range 1:1 gives every pixel the same amplitude "
+                       + "and would ignore it; score it on scenes without one, or train with --amplitude-range A0:A1 (A0 ≠ A1)\n")
+    }
+}

@@ -13,24 +13,30 @@ final class AmplitudeEndToEndTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/legacy-0.1").path
 
-    func testTrainOnPairsThenEvaluateOnPairsAndComplexFields() throws {
-        let dir = NSTemporaryDirectory() + "phasemask-amplitude-e2e-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    /// A pair folder of five 24×20 ramps with A = 1 − I in `dir/pairs`; returns its path.
+    func makePairs(in dir: String) throws -> String {
         let pairs = dir + "/pairs"
         for sub in ["phase", "amplitude"] {
             try FileManager.default.createDirectory(atPath: "\(pairs)/\(sub)", withIntermediateDirectories: true)
         }
-        // Five pairs of 24×20 ramps with A = 1 − I.
         for k in 0..<5 {
             let values = (0..<24 * 20).map { UInt8(($0 % 24) * 9 + ($0 / 24) * 2 + k) }
             try PNGFile.write(.gray8(values, width: 24, height: 20), to: "\(pairs)/phase/s\(k).png")
             try PNGFile.write(.gray8(values.map { 255 - $0 }, width: 24, height: 20), to: "\(pairs)/amplitude/s\(k).png")
         }
-        func run(_ args: [String], status: Int32 = 0) throws -> CommandLineTool.Result {
-            let r = try CommandLineTool.run(args, timeout: 300)
-            XCTAssertEqual(r.status, status, "phasemask \(args.joined(separator: " ")):\n\(r.output)\n\(r.error)")
-            return r
-        }
+        return pairs
+    }
+
+    func run(_ args: [String], status: Int32 = 0) throws -> CommandLineTool.Result {
+        let r = try CommandLineTool.run(args, timeout: 300)
+        XCTAssertEqual(r.status, status, "phasemask \(args.joined(separator: " ")):\n\(r.output)\n\(r.error)")
+        return r
+    }
+
+    func testTrainOnPairsThenEvaluateOnPairsAndComplexFields() throws {
+        let dir = NSTemporaryDirectory() + "phasemask-amplitude-e2e-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pairs = try makePairs(in: dir)
         let train = ["train", "--mode", "e2e", "--preset", "tiny", "--data", pairs, "--train-size", "32", "--val-size", "8",
                      "--test-size", "8", "--batch", "8", "--threads", "1"]
 
@@ -78,5 +84,29 @@ final class AmplitudeEndToEndTests: XCTestCase {
         XCTAssertEqual(old.error, "Error: \(Self.fixtures)/teacher.h5: was trained on scenes with phase 0:3.14159 rad: --data "
                        + "pairs:\(pairs) has an amplitude channel, but the amplitude range 1:1 gives every pixel the same amplitude "
                        + "and would ignore it; score it on scenes without one, or train with --amplitude-range A0:A1 (A0 ≠ A1)\n")
+    }
+
+    /// `design` on pairs: every stage trains with the amplitude channel, and the design file's
+    /// verification scenes are the design's test scenes with their own amplitude images.
+    func testDesignOnPairsStoresVerificationScenesWithTheirAmplitude() throws {
+        let dir = NSTemporaryDirectory() + "phasemask-amplitude-design-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pairs = try makePairs(in: dir)
+        let design = try run(["design", "--preset", "tiny", "--snapshots", "2", "--levels", "4", "--train-size", "32",
+                              "--test-size", "8", "--finetune-epochs", "1", "--data", pairs, "--amplitude-range", "1:0.4",
+                              "--work", dir + "/work", "--out", dir + "/masks", "--name", "t", "--threads", "1"])
+        XCTAssertEqual(design.lines(startingWith: "loading "), Array(repeating: "loading pairs:\(pairs) (32/32/8 images at 16×16)", count: 2))
+        XCTAssertEqual(design.lines(startingWith: "verify: "), ["verify: passed"])
+        let config = try Checkpoint.configuration(at: dir + "/work/finetune/checkpoint.h5")
+        XCTAssertEqual(config.dataSources, [DataSource(.pairs(pairs))])
+        let scenes = try SceneSplits.testScenes(config, count: 4)
+        let expected = try config.sceneModel.field(SceneChannels.phase(scenes), amplitude: SceneChannels.amplitude(scenes))
+        let file = try HDF5File.open(path: dir + "/masks/t.h5")
+        let stored = try file.readTensor("/verification/scenes")
+        try file.close()
+        XCTAssertEqual(stored.shape, [4, 16, 16, 2])
+        XCTAssertLessThan(maxAbsDifference(stored, expected.storage), 1e-5)
+        let withoutAmplitude = try config.sceneModel.field(SceneChannels.phase(scenes))
+        XCTAssertGreaterThan(maxAbsDifference(stored, withoutAmplitude.storage), 0.1, "A = 1 − I differs from A = I")
     }
 }

@@ -109,4 +109,18 @@ final class AmplitudeEndToEndTests: XCTestCase {
         let withoutAmplitude = try config.sceneModel.field(SceneChannels.phase(scenes))
         XCTAssertGreaterThan(maxAbsDifference(stored, withoutAmplitude.storage), 0.1, "A = 1 − I differs from A = I")
     }
+
+    /// A pair folder with a file that has no partner stops `train` with one line naming it, before anything is written.
+    func testUnmatchedPairFileIsNamedOnTheCommandLine() throws {
+        let dir = NSTemporaryDirectory() + "phasemask-amplitude-orphan-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pairs = try makePairs(in: dir)
+        try PNGFile.write(.gray8([UInt8](repeating: 9, count: 64), width: 8, height: 8), to: pairs + "/amplitude/extra.png")
+        let r = try CommandLineTool.run(["train", "--mode", "e2e", "--preset", "tiny", "--data", pairs, "--amplitude-range", "0:1",
+                                         "--threads", "1", "--out", dir + "/run"], timeout: 120)
+        XCTAssertTrue(r.status != 0 && r.status < 128, "exit status \(r.status)")
+        XCTAssertEqual(r.error, "Error: \(pairs): unmatched file(s) without a partner of the same name in the other subfolder: "
+                       + "amplitude/extra.png; every phase/NAME.* needs an amplitude/NAME.* and the other way round\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/run"))
+    }
 }

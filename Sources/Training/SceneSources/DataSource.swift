@@ -79,7 +79,7 @@ public struct DataSource: Codable, Equatable, Sendable, CustomStringConvertible 
                 throw DataSourceError(text, "no such directory (expected fashion-mnist, synthetic:KIND[,KIND…], a folder of images or FILE.h5:/DATASET)")
             }
             guard isDirectory.boolValue else {
-                throw DataSourceError(text, "is a file; --data takes a folder of images, fashion-mnist or synthetic:KIND")
+                throw DataSourceError(text, "is a file; --data takes a folder of images, fashion-mnist, synthetic:KIND or FILE.h5:/DATASET")
             }
             if Self.holdsIDXFiles(spec) {
                 kind = .fashionMNIST(directory: spec)

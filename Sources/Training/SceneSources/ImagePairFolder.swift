@@ -91,7 +91,9 @@ public struct ImagePairFolder {
     /// `[1, 1, H, W]` planes of one size. Throws, naming the amplitude file, when the two files hold a
     /// different number of images or images of different sizes.
     public func images(_ relative: String, report: inout Report) throws -> [[Tensor]] {
-        let partner = partners[relative]!
+        guard let partner = partners[relative] else {
+            throw StorageError(.notFound, path: (phase.root as NSString).appendingPathComponent(relative), "is not an image of this pair folder")
+        }
         let phases = try phase.images(relative, report: &report.phase)
         let amplitudes = try amplitude.images(partner, report: &report.amplitude)
         let path = (amplitude.root as NSString).appendingPathComponent(partner)

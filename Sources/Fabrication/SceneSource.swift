@@ -7,7 +7,8 @@ import TensorCore
 /// - `fashion-mnist:test:INDEX` / `fashion-mnist:train:INDEX`: image INDEX of the FashionMNIST file
 ///   (t10k or train, in file order — not the training code's shuffled split), intensities byte/255;
 /// - `FILE.h5:/DATASET` (or `.hdf5`): a complex field stored as float32/64 `[H, W, 2]` or
-///   `[B, H, W, 2]` (last axis real, imaginary), e.g. `/verification/scenes` of a design file;
+///   `[B, H, W, 2]` (last axis real, imaginary; `ComplexFieldDataset`, the layout `--data` reads too),
+///   e.g. `/verification/scenes` of a design file;
 /// - anything else: a grayscale PNG or BMP image file, intensities in [0, 1] (sample / maximum).
 ///
 /// Images become intensities `[1, 1, H, W]` resized to the mask size (bilinear when enlarging, area
@@ -28,9 +29,8 @@ public enum SceneSource: Equatable, Sendable {
                 throw FabricationError(spec, "expected fashion-mnist:test:INDEX or fashion-mnist:train:INDEX with INDEX ≥ 0")
             }
             self = .fashionMNIST(split: split, index: index, directory: fashionMNISTDirectory)
-        } else if let range = spec.range(of: ":/"),
-                  [".h5", ".hdf5"].contains(where: { spec[..<range.lowerBound].lowercased().hasSuffix($0) }) {
-            self = .field(path: String(spec[..<range.lowerBound]), dataset: String(spec[spec.index(after: range.lowerBound)...]))
+        } else if let field = ComplexFieldDataset(spec: spec) {
+            self = .field(path: field.path, dataset: field.dataset)
         } else {
             self = .image(path: spec)
         }
@@ -72,17 +72,11 @@ public enum SceneSource: Equatable, Sendable {
             }
             return .intensity(resized(images.tensor(index..<(index + 1)), height, width))
         case .field(let path, let dataset):
-            let file = try HDF5File.open(path: path)
-            defer { try? file.close() }
-            let t = try file.readTensor(dataset, requireFinite: true)
-            let shape = t.rank == 3 ? [1] + t.shape : t.shape
-            guard shape.count == 4, shape[3] == 2, shape[0] >= 1 else {
-                throw FabricationError(path, "\(dataset) has shape \(t.shape), expected [H, W, 2] or [B, H, W, 2]")
+            let x = try ComplexFieldDataset(path: path, dataset: dataset).read()
+            guard x.shape[1] == height, x.shape[2] == width else {
+                throw FabricationError(path, "\(dataset) is \(x.shape[1])×\(x.shape[2]), the mask is \(height)×\(width)")
             }
-            guard shape[1] == height, shape[2] == width else {
-                throw FabricationError(path, "\(dataset) is \(shape[1])×\(shape[2]), the mask is \(height)×\(width)")
-            }
-            return .field(ComplexField(storage: t.reshaped(shape)))
+            return .field(x)
         }
     }
 

@@ -169,15 +169,57 @@ extension SceneModel {
         return x
     }
 
-    /// The normalized phase image `I = wrap(arg x − φmin)/(φmax − φmin)` `[B, 1, H, W]` of scenes
-    /// `[B, H, W]`, wrap to [0, 2π): the inverse of `field` for pure-phase scenes without offsets (the
-    /// reference `reconstruct` scores against when a CDP file stores only the complex scene).
-    public func normalizedPhase(of scenes: ComplexField) -> Tensor {
+    /// The normalized phase image I `[B, 1, H, W]` of scenes `[B, H, W]`, in [0, 1]: with
+    /// `t = wrap(arg x − φmin)` ∈ [0, 2π), `I = t/(φmax − φmin)` where `t ≤ φmax − φmin`; a phase outside
+    /// the range goes to the end nearer on the circle (I = 1 when `t − (φmax − φmin) ≤ 2π − t`, else 0).
+    /// The inverse of `field` for pure-phase scenes without offsets; the reference `reconstruct` scores
+    /// against when a CDP file stores only the complex scene, and the I of `--data FILE.h5:/DATASET`.
+    /// A pixel with x = 0 has no phase and gets I = 0. `outside` counts the pixels more than
+    /// `outsideTolerance` radians outside the range.
+    public func normalizedPhase(of scenes: ComplexField, outside: inout Int) -> Tensor {
         let shape = scenes.shape
         let out = Tensor(uninitialized: [shape[0], 1] + shape.dropFirst())
+        let span = phaseSpan
         for k in 0..<scenes.count {
             let (re, im) = scenes[k]
-            out.pointer[k] = Float(wrapPhase(Double(atan2(im, re)) - phaseMin) / phaseSpan)
+            let t = wrapPhase(Double(atan2(im, re)) - phaseMin)
+            if re == 0 && im == 0 {
+                out.pointer[k] = 0
+            } else if t <= span {
+                out.pointer[k] = Float(t / span)
+            } else {
+                if t - span > Self.outsideTolerance && 2 * Double.pi - t > Self.outsideTolerance { outside += 1 }
+                out.pointer[k] = t - span <= 2 * Double.pi - t ? 1 : 0
+            }
+        }
+        return out
+    }
+
+    /// As `normalizedPhase(of:outside:)`, without the count.
+    public func normalizedPhase(of scenes: ComplexField) -> Tensor {
+        var outside = 0
+        return normalizedPhase(of: scenes, outside: &outside)
+    }
+
+    /// Radians a phase may lie outside [φmin, φmax] (rounding of stored fields) before it is counted.
+    public static let outsideTolerance = 1e-4
+
+    /// The amplitude image A = |x| / max|x| `[B, 1, H, W]` of scenes `[B, H, W]`, each scene divided by
+    /// its own largest modulus, so A ∈ [0, 1] with 1 at the brightest pixel. Throws `OpticsError` naming
+    /// the first scene that is zero everywhere.
+    public static func normalizedAmplitude(of scenes: ComplexField) throws -> Tensor {
+        let shape = scenes.shape
+        let out = Tensor(uninitialized: [shape[0], 1] + shape.dropFirst())
+        let plane = scenes.count / max(shape[0], 1)
+        for b in 0..<shape[0] {
+            var largest: Float = 0
+            for k in (b * plane)..<((b + 1) * plane) {
+                let (re, im) = scenes[k]
+                out.pointer[k] = (re * re + im * im).squareRoot()
+                largest = max(largest, out.pointer[k])
+            }
+            guard largest > 0 else { throw OpticsError("complex scene \(b) is zero everywhere: it has no amplitude to normalize") }
+            for k in (b * plane)..<((b + 1) * plane) { out.pointer[k] /= largest }
         }
         return out
     }

@@ -138,6 +138,7 @@ public struct DesignPipeline {
         InterruptFlag.install()
 
         let teacherConfig = options.teacherConfig()
+        if let problem = teacherConfig.problems().first { throw TrainingError.invalidConfiguration(problem) }
         // The test scenes first: a missing or unreadable data source stops the run before any training.
         let testScenes = try SceneSplits.testScenes(teacherConfig)
         let teacherTrained = try ensure(teacherStage, teacherConfig, force: options.retrainTeacher)

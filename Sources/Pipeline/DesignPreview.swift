@@ -6,7 +6,8 @@ import Training
 
 /// The preview PNG of a design: for a few test scenes, the mask phase (cyclic colour map), the coded
 /// diffraction pattern (log scale, zero frequency centred), the ground truth and the reconstruction
-/// with its PSNR/SSIM.
+/// with its PSNR/SSIM. `scenes` `[n, C, N, N]` as the design's test split (`SceneChannels`); the ground
+/// truth shown is I.
 public enum DesignPreview {
     public static func write(checkpoint: String, scenes: Tensor, count: Int = 3, to path: String) throws {
         let system = try Checkpoint.load(checkpoint).system
@@ -20,7 +21,7 @@ public enum DesignPreview {
         let plane = size * size
         var rows: [[ImagePanel?]] = []
         for k in 0..<n {
-            let truth = images.slice(k..<(k + 1)).reshaped([size, size])
+            let truth = SceneChannels.phase(images.slice(k..<(k + 1))).reshaped([size, size])
             let estimate = out.estimate.value.slice(k..<(k + 1)).reshaped([size, size])
             let cdp = Tensor(Array(out.measurements.value.buffer[(k * system.snapshots * plane)..<((k * system.snapshots + 1) * plane)]),
                              shape: [size, size])

@@ -73,6 +73,7 @@ public struct Experiment {
         var results: [RunResult] = []
         // Every run shares the image size, test subset and data directory: load its scenes once.
         let shared = baselineConfig(.e2e, options.seeds.first ?? 0)
+        if let problem = shared.problems().first { throw TrainingError.invalidConfiguration(problem) }
         let test = try SceneSplits.testScenes(shared)
         func train(_ name: String, config: TrainingConfig, in directory: String, seed: UInt64) throws -> RunResult {
             try self.train(name, config: config, in: directory, seed: seed, testScenes: test)

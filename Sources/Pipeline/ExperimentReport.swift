@@ -203,13 +203,14 @@ public struct ExperimentReport {
         guard let first = runs.first else { return }
         let config = try Checkpoint.configuration(at: first.0.checkpoint)
         let scenes = try SceneSplits.testScenes(config, count: 3)
+        let truth = SceneChannels.phase(scenes)
         let n = config.size, upscale = max(1, 128 / n)
-        var columns: [[ImagePanel]] = [(0..<3).map { ImagePanel(scenes.slice($0..<($0 + 1)).reshaped([n, n]), range: 0...1, upscale: upscale) }]
+        var columns: [[ImagePanel]] = [(0..<3).map { ImagePanel(truth.slice($0..<($0 + 1)).reshaped([n, n]), range: 0...1, upscale: upscale) }]
         for (run, _) in runs {
             let system = try Checkpoint.load(run.checkpoint).system
             let (estimates, _) = try Evaluation.reconstruct(system, images: scenes)
             columns.append((0..<3).map { k in
-                let e = estimates.slice(k..<(k + 1)), t = scenes.slice(k..<(k + 1))
+                let e = estimates.slice(k..<(k + 1)), t = truth.slice(k..<(k + 1))
                 return ImagePanel(e.clipped(to: 0...1).reshaped([n, n]), range: 0...1, upscale: upscale,
                                   caption: String(format: "%.1f dB\n%.3f", ImageMetrics.psnr(estimate: e, reference: t),
                                                   ImageMetrics.ssim(estimate: e, reference: t)))

@@ -100,7 +100,8 @@ public enum ExportJob {
         var verification: VerificationData? = nil
         if options.scenes > 0 {
             let images = try verificationScenes(options, config: source.config, size: max(phi.shape[1], phi.shape[2]))
-            let field = try simulator.field(.intensity(Resize.resize(images, height: phi.shape[1], width: phi.shape[2])))
+            let field = try verificationField(Resize.resize(images, height: phi.shape[1], width: phi.shape[2]),
+                                              options: options, config: source.config, simulator: simulator)
             verification = try VerificationData.compute(scenes: field, export: export, oversampling: f,
                                                         measure: simulator.measure)
         }
@@ -142,7 +143,7 @@ public struct PipelineError: Error, CustomStringConvertible {
 }
 
 extension ExportJob {
-    /// The scenes stored with their CDPs for verify, `[scenes, 1, H, W]`: for a checkpoint trained on
+    /// The scenes stored with their CDPs for verify, `[scenes, C, H, W]` (`SceneChannels`): for a checkpoint trained on
     /// other sources (`TrainingConfig.dataSources`), the first scenes of its own test split; else the first
     /// FashionMNIST test images in file order, or the first test scenes of the source `options.data`
     /// names, `size × size` pixels.
@@ -154,7 +155,25 @@ extension ExportJob {
             return try IDXFile.readFashionMNIST(.test, limit: options.scenes, directory: directory)
                 .images.tensor(0..<options.scenes)
         }
-        return try SceneMixture([source]).splits(SplitCounts(train: 0, validation: 0, test: options.scenes), size: size).test
+        return try SceneMixture([source]).splits(SplitCounts(train: 0, validation: 0, test: options.scenes), size: size,
+                                                 sceneModel: options.sceneModel ?? config?.sceneModel ?? .standard).test
+    }
+}
+
+extension ExportJob {
+    /// The complex verification scenes `[n, H, W]` of scenes `[n, C, H, W]` under the simulator's scene
+    /// model, with the amplitude channel when the scenes have one (`SceneChannels`); refused when the
+    /// model's amplitude range would ignore it.
+    static func verificationField(_ scenes: Tensor, options: ExportOptions, config: TrainingConfig?,
+                                  simulator: Simulator) throws -> ComplexField {
+        let amplitude = SceneChannels.amplitude(scenes)
+        if amplitude != nil {
+            let source = config?.effectiveDataSources.first(where: \.hasAmplitude)?.description ?? options.data
+            if let problem = SceneChannels.problem(source: source, model: simulator.sceneModel) {
+                throw PipelineError("verification scenes: \(problem); give --amplitude-range A0:A1 with A0 ≠ A1")
+            }
+        }
+        return try simulator.field(.intensity(SceneChannels.phase(scenes)), amplitude: amplitude)
     }
 }
 

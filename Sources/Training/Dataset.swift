@@ -3,7 +3,9 @@ import Storage
 import TensorCore
 
 /// Scenes for training and evaluation: FashionMNIST split as in the paper (below), or the sources of
-/// `TrainingConfig.dataSources` (`SceneMixture`: synthetic phase objects, folders of images).
+/// `TrainingConfig.dataSources` (`SceneMixture`: synthetic phase objects, folders of images, pair
+/// folders and complex fields). Tensors are `[n, 1, size, size]` images I, or `[n, 2, size, size]` (I
+/// and the amplitude image A, `SceneChannels`) when a source has an amplitude channel.
 ///
 /// FashionMNIST: the 60,000 training images are shuffled once with `dataSeed` and cut into 30,000 for training and
 /// 30,000 for validation; the 10,000 test images are the test set. `trainSize`, `validationSize` and
@@ -36,17 +38,19 @@ public struct SceneSplits {
                             validationSize: config.validationSize, testSize: config.testSize)
         }
         return try SceneMixture(config.dataSources).splits(
-            SplitCounts(train: config.trainSize, validation: config.validationSize, test: config.testSize), size: config.size)
+            SplitCounts(train: config.trainSize, validation: config.validationSize, test: config.testSize), size: config.size,
+            sceneModel: config.sceneModel)
     }
 
     /// The first `count` (default `config.testSize`) scenes of the configuration's test split,
-    /// `[count, 1, size, size]`: the scenes `load(config)` tests on, without the other splits' work
+    /// `[count, C, size, size]` (C as in `load`): the scenes `load(config)` tests on, without the other splits' work
     /// (FashionMNIST still reads its training file for the shared permutation). `log` receives the notes.
     public static func testScenes(_ config: TrainingConfig, count: Int? = nil,
                                   log: (String) -> Void = { _ in }) throws -> Tensor {
         let n = count ?? config.testSize
         if config.dataSources.isEmpty { return try testScenes(directory: config.dataDirectory, size: config.size, count: n) }
-        let splits = try SceneMixture(config.dataSources).splits(SplitCounts(train: 0, validation: 0, test: n), size: config.size)
+        let splits = try SceneMixture(config.dataSources).splits(SplitCounts(train: 0, validation: 0, test: n), size: config.size,
+                                                                 sceneModel: config.sceneModel)
         splits.notes.forEach { log("note: \($0)") }
         return splits.test
     }

@@ -16,7 +16,7 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
 
 public enum Evaluation {
     /// Runs `system` in evaluation mode (batch-norm running statistics, no tape) over `images`
-    /// `[n, 1, N, N]` in batches, with the system's scene model and the given measurement noise (seeded).
+    /// `[n, 1, N, N]` (or `[n, 2, N, N]` with an amplitude channel, `SceneChannels`) in batches, with the system's scene model and the given measurement noise (seeded).
     /// Scenes carry no background offsets unless `backgroundOffset` Δ > 0 asks for them: then each image
     /// gets one drawn uniformly in ±Δ from the same seeded stream, before that batch's noise. The
     /// reference is always the image I.
@@ -26,13 +26,15 @@ public enum Evaluation {
         let (estimates, times) = try reconstruct(system, images: images, batchSize: batchSize, noise: noise, seed: seed,
                                                  backgroundOffset: backgroundOffset)
         let sorted = times.sorted()
-        return EvaluationResult(psnr: ImageMetrics.psnr(estimate: estimates, reference: images),
-                                ssim: ImageMetrics.ssim(estimate: estimates, reference: images),
+        let reference = SceneChannels.phase(images)
+        return EvaluationResult(psnr: ImageMetrics.psnr(estimate: estimates, reference: reference),
+                                ssim: ImageMetrics.ssim(estimate: estimates, reference: reference),
                                 count: images.shape[0], secondsPerBatch: sorted.isEmpty ? 0 : sorted[sorted.count / 2],
                                 batchSize: batchSize)
     }
 
-    /// Estimates `[n, 1, N, N]` for every image, and the wall time of each batch.
+    /// Estimates `[n, 1, N, N]` of I for every scene of `images` (`[n, C, N, N]`), and the wall time of
+    /// each batch.
     public static func reconstruct(_ system: PRSystem, images: Tensor, batchSize: Int = 100,
                                    noise: NoiseModel = .none, seed: UInt64 = 0,
                                    backgroundOffset: Double = 0) throws -> (Tensor, [Double]) {
@@ -40,8 +42,8 @@ public enum Evaluation {
         model.backgroundOffset = backgroundOffset
         if let problem = model.problems().first { throw TrainingError.invalidConfiguration(problem) }
         let n = images.shape[0]
-        let out = Tensor(uninitialized: images.shape)
-        let per = images.count / max(n, 1)
+        let out = Tensor(uninitialized: [n, 1] + images.shape.dropFirst(2))
+        let per = out.count / max(n, 1)
         var times: [Double] = []
         var rng = SeededGenerator(seed: seed)
         var start = 0

@@ -63,8 +63,8 @@ public final class PRSystem: ParameterCollection {
         public let bottleneck: Variable
     }
 
-    /// One forward pass on `images` `[B, 1, N, N]` (intensities in [0, 1]) with this system's scene
-    /// model, without background offsets. `training` selects batch statistics in batch norm; noise draws
+    /// One forward pass on `images` `[B, 1, N, N]` (intensities in [0, 1]; `[B, 2, N, N]` with an
+    /// amplitude channel) with this system's scene model, without background offsets. `training` selects batch statistics in batch norm; noise draws
     /// come from `generator`.
     public func forward(_ images: Tensor, tape: Tape, training: Bool, noise: NoiseModel = .none,
                         generator: inout SeededGenerator) throws -> Output {
@@ -72,7 +72,8 @@ public final class PRSystem: ParameterCollection {
     }
 
     /// The complex scenes `[B, N, N]` of `images` under the configuration's scene model (`model` replaces
-    /// it), without background offsets.
+    /// it), without background offsets. `images` is `[B, 1, N, N]` (I; A = I) or `[B, 2, N, N]` (I and the
+    /// amplitude image A, `SceneChannels`).
     public func scene(_ images: Tensor, model: SceneModel? = nil) throws -> ComplexField {
         var unused = SeededGenerator(seed: 0)
         return try scene(images, model: model, offsets: false, generator: &unused)
@@ -84,7 +85,7 @@ public final class PRSystem: ParameterCollection {
                       generator: inout SeededGenerator) throws -> ComplexField {
         let m = model ?? config.sceneModel
         let deltas = offsets ? m.drawOffsets(count: images.shape[0], generator: &generator) : []
-        return try m.field(images, offsets: deltas)
+        return try m.field(SceneChannels.phase(images), amplitude: SceneChannels.amplitude(images), offsets: deltas)
     }
 
     /// One forward pass on complex scenes `[B, N, N]` (from `scene(_:)`); noise draws from `generator`.

@@ -78,6 +78,11 @@ public enum Runs {
         var config = system.config
         if let testSize { config.testSize = testSize }
         if let data, !data.isEmpty { config.setDataSources(data) }
+        if let source = config.effectiveDataSources.first(where: \.hasAmplitude),
+           let problem = SceneChannels.problem(source: source.description, model: config.sceneModel) {
+            throw TrainingError.checkpoint(path: checkpoint, problem: "was trained on scenes with \(config.sceneModel): \(problem); "
+                                           + "score it on scenes without one, or train with --amplitude-range A0:A1 (A0 ≠ A1)")
+        }
         let test = try SceneSplits.testScenes(config, log: log)
         return try Evaluation.evaluate(system, images: test, batchSize: config.batchSize, noise: noise, seed: seed,
                                        backgroundOffset: backgroundOffset)

@@ -135,8 +135,8 @@ public final class Trainer {
         }
     }
 
-    /// One optimizer step on a batch `[B, 1, N, N]`; returns the loss terms. The scenes come from the
-    /// run's scene model with its background offsets (drawn from `generator` before the noise, only when
+    /// One optimizer step on a batch `[B, 1, N, N]` (`[B, 2, N, N]` with an amplitude channel; the target
+    /// is channel 0, I); returns the loss terms. The scenes come from the run's scene model with its background offsets (drawn from `generator` before the noise, only when
     /// Δ > 0); a student's teacher sees the same scenes.
     @discardableResult
     public func trainStep(_ images: Tensor, generator: inout SeededGenerator) throws -> Objective.Terms {
@@ -144,7 +144,8 @@ public final class Trainer {
         let scene = try system.scene(images, offsets: true, generator: &generator)
         let output = try system.forward(scene: scene, tape: tape, training: true, noise: noise, generator: &generator)
         let targets = try teacher.map { try teacherTargets($0, scene: scene) }
-        let (loss, terms) = objective.loss(output, images: images, masks: tape.variable(system.masks), teacher: targets)
+        let (loss, terms) = objective.loss(output, images: SceneChannels.phase(images), masks: tape.variable(system.masks),
+                                           teacher: targets)
         tape.backward(from: loss)
         optimizer.step()
         system.zeroGradients()

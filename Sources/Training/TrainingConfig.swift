@@ -181,6 +181,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if !["none", "gaussian", "poisson"].contains(noise) { p.append("noise must be none, gaussian or poisson, got \(noise)") }
         if trainSize < 1 || validationSize < 1 || testSize < 1 { p.append("dataset subset sizes must be positive") }
         p += sceneModel.problems()
+        if let amplitudeProblem { p.append(amplitudeProblem) }
         if !snrDecibels.isFinite || !(photons.isFinite && photons > 0) {
             p.append("noise level must be finite (SNR \(snrDecibels) dB, \(photons) photons per pixel)")
         }

@@ -86,7 +86,9 @@ extension KDNormalization: ExpressibleByArgument {}
 
 /// Help of the `--data` option of train, design and experiment.
 let dataHelp = ArgumentHelp("Scene source, repeatable: fashion-mnist[:DIR] (default), synthetic:KIND[,KIND…] "
-                            + "(smooth, zernike, blobs, polygons, steps) or a folder of PNG/BMP/HDF5 images; "
+                            + "(smooth, zernike, blobs, polygons, steps), a folder of PNG/BMP/HDF5 images, "
+                            + "or, with an amplitude channel (needs --amplitude-range A0:A1), a folder with phase/ and "
+                            + "amplitude/ subfolders of images paired by name or complex fields FILE.h5:/DATASET [B,H,W,2]; "
                             + "append @WEIGHT to mix (docs/scenes.md).", valueName: "source")
 
 /// The `--data` values parsed and checked (`DataSource.checkAvailable`); an empty list stays empty
@@ -139,7 +141,8 @@ struct Evaluate: ParsableCommand {
 
     @Option(help: "Checkpoint file.") var model: String
     @Option(help: "Test images (default: the checkpoint's).") var testSize: Int?
-    @Option(help: ArgumentHelp("Score on the test split of these scene sources instead of the checkpoint's (repeatable, as for train --data).",
+    @Option(help: ArgumentHelp("Score on the test split of these scene sources instead of the checkpoint's (repeatable, as for train --data; "
+                               + "sources with an amplitude channel need a checkpoint trained with an amplitude range A0 ≠ A1).",
                                valueName: "source"))
     var data: [String] = []
     @Option(help: "Measurement noise: none, gaussian:SNR_DB or poisson:PHOTONS (mean photons per pixel).")

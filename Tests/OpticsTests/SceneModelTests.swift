@@ -153,4 +153,27 @@ final class SceneModelTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(SceneModel.self, from: Data(#"{"phaseRange":[0,2]}"#.utf8)), .phaseScale(2))
         XCTAssertThrowsError(try JSONDecoder().decode(SceneModel.self, from: Data(#"{"phaseRange":[0]}"#.utf8)))
     }
+
+    /// A complex field back to (I, A): phases outside the range go to the nearer end of it, and A is
+    /// each scene's modulus over its own largest one.
+    func testFieldsGiveBackTheirImagesWithPhasesOutsideTheRangeAtTheNearerEnd() throws {
+        let model = SceneModel(phaseMin: 0, phaseMax: 2)
+        // Phases 1 (inside), 2.5 (0.5 above the top), 6 (0.28 below 0, i.e. below the bottom), 2 (the top).
+        let phases: [Float] = [1, 2.5, 6, 2], moduli: [Float] = [0.5, 2, 1, 4]
+        let x = ComplexField(uninitialized: [1, 2, 2])
+        for k in 0..<4 { x[k] = (moduli[k] * cos(phases[k]), moduli[k] * sin(phases[k])) }
+        var outside = 0
+        let i = model.normalizedPhase(of: x, outside: &outside)
+        XCTAssertEqual(i.shape, [1, 1, 2, 2])
+        for (k, expected) in [Float(0.5), 1, 0, 1].enumerated() { XCTAssertEqual(i.pointer[k], expected, accuracy: 1e-6, "pixel \(k)") }
+        XCTAssertEqual(outside, 2)
+        let a = try SceneModel.normalizedAmplitude(of: x)
+        for (k, expected) in [Float(0.125), 0.5, 0.25, 1].enumerated() { XCTAssertEqual(a.pointer[k], expected, accuracy: 1e-6) }
+        // A pixel without light has no phase: I = 0 there, whatever the signs of its zeros.
+        x[0] = (-0.0, -0.0)
+        XCTAssertEqual(model.normalizedPhase(of: x).pointer[0], 0)
+        XCTAssertThrowsError(try SceneModel.normalizedAmplitude(of: ComplexField(zeros: [2, 2, 2]))) {
+            XCTAssertEqual("\($0)", "complex scene 0 is zero everywhere: it has no amplitude to normalize")
+        }
+    }
 }

@@ -86,7 +86,7 @@ final class DataSourceTests: XCTestCase {
     func testMixtureInterleavesEachSourcesOwnScenes() throws {
         let blobs = DataSource(.synthetic([.blobs])), steps = DataSource(.synthetic([.steps]), weight: 0.5)
         let mixture = SceneMixture([blobs, steps])
-        let s = try mixture.splits(SplitCounts(train: 9, validation: 3, test: 6), size: 16)
+        let s = try mixture.splits(SplitCounts(train: 9, validation: 3, test: 6), size: 16, sceneModel: .standard)
         XCTAssertEqual(s.train.shape, [9, 1, 16, 16])
         XCTAssertEqual(s.validation.shape, [3, 1, 16, 16])
         XCTAssertEqual(s.test.shape, [6, 1, 16, 16])
@@ -116,7 +116,8 @@ final class DataSourceTests: XCTestCase {
             try PNGFile.write(.rgb8((0..<3 * 12 * 12).map { UInt8(($0 * 7 + k) % 256) }, width: 12, height: 12),
                               to: directory + "/c\(k).png")
         }
-        let s = try SceneMixture([DataSource(.folder(directory))]).splits(SplitCounts(train: 3, validation: 2, test: 2), size: 8)
+        let s = try SceneMixture([DataSource(.folder(directory))]).splits(SplitCounts(train: 3, validation: 2, test: 2), size: 8,
+                                                                          sceneModel: .standard)
         XCTAssertEqual(s.train.shape, [3, 1, 8, 8])
         XCTAssertEqual(s.notes, ["folder:\(directory!): 4 colour image(s) converted to gray (Rec. 601 luma)"])
     }

@@ -9,7 +9,12 @@ import Storage
 ///   `polygons`, `steps`): procedural phase objects, no files needed;
 /// - `folder:DIR`, or a plain `DIR`: every PNG, BMP and HDF5 image under DIR (`ImageFolder`). A plain
 ///   DIR that holds IDX files (`.idx`, `*-ubyte`, optionally gzipped) is read as FashionMNIST, as
-///   `--data DIR` always was.
+///   `--data DIR` always was;
+/// - `pairs:DIR`, or a plain `DIR` holding `phase/` and `amplitude/` subfolders: phase and amplitude
+///   images paired by name (`ImagePairFolder`);
+/// - `complex:FILE.h5:/DATASET`, or a plain `FILE.h5:/DATASET`: a stack of complex fields
+///   (`ComplexFieldScenes`).
+/// The last two have an amplitude channel (`hasAmplitude`): their scenes are `[n, 2, N, N]`.
 ///
 /// Stored in checkpoints as its canonical spelling (`description`), which parses back without touching
 /// the file system.
@@ -18,6 +23,8 @@ public struct DataSource: Codable, Equatable, Sendable, CustomStringConvertible 
         case fashionMNIST(directory: String)
         case synthetic([SyntheticKind])
         case folder(String)
+        case pairs(String)
+        case complexField(ComplexFieldDataset)
     }
 
     public var kind: Kind
@@ -57,22 +64,49 @@ public struct DataSource: Codable, Equatable, Sendable, CustomStringConvertible 
             })
         } else if lower.hasPrefix("folder:") {
             kind = .folder(String(spec.dropFirst("folder:".count)))
+        } else if lower.hasPrefix("pairs:") {
+            kind = .pairs(String(spec.dropFirst("pairs:".count)))
+        } else if lower.hasPrefix("complex:") {
+            guard let field = ComplexFieldDataset(spec: String(spec.dropFirst("complex:".count))) else {
+                throw DataSourceError(text, "expected complex:FILE.h5:/DATASET (an HDF5 file and the path of a dataset inside it)")
+            }
+            kind = .complexField(field)
+        } else if let field = ComplexFieldDataset(spec: spec) {
+            kind = .complexField(field)
         } else {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: spec, isDirectory: &isDirectory) else {
-                throw DataSourceError(text, "no such directory (expected fashion-mnist, synthetic:KIND[,KIND…] or a folder of images)")
+                throw DataSourceError(text, "no such directory (expected fashion-mnist, synthetic:KIND[,KIND…], a folder of images or FILE.h5:/DATASET)")
             }
             guard isDirectory.boolValue else {
-                throw DataSourceError(text, "is a file; --data takes a folder of images, fashion-mnist or synthetic:KIND")
+                throw DataSourceError(text, "is a file; --data takes a folder of images, fashion-mnist, synthetic:KIND or FILE.h5:/DATASET")
             }
-            kind = Self.holdsIDXFiles(spec) ? .fashionMNIST(directory: spec) : .folder(spec)
+            if Self.holdsIDXFiles(spec) {
+                kind = .fashionMNIST(directory: spec)
+            } else {
+                kind = ImagePairFolder.holdsPairs(spec) ? .pairs(spec) : .folder(spec)
+            }
+        }
+    }
+
+    /// Whether the scenes carry an amplitude image A beside I (`SceneChannels`).
+    public var hasAmplitude: Bool {
+        switch kind {
+        case .pairs, .complexField: return true
+        case .fashionMNIST, .synthetic, .folder: return false
         }
     }
 
     /// The checks that need no image decoding, for a command to run before it writes anything: a
-    /// folder must exist and hold at least 3 image files and no TIFF (see `ImageFolder`).
+    /// folder must exist and hold at least 3 image files and no TIFF (see `ImageFolder`); a pair folder
+    /// must also pair its files up; a complex dataset must exist with at least 3 fields.
     public func checkAvailable() throws {
-        if case .folder(let directory) = kind { _ = try ImageFolder(directory) }
+        switch kind {
+        case .folder(let directory): _ = try ImageFolder(directory)
+        case .pairs(let directory): _ = try ImagePairFolder(directory)
+        case .complexField(let field): try ComplexFieldScenes.check(field)
+        case .fashionMNIST, .synthetic: break
+        }
     }
 
     /// True when `directory` directly holds a file in the IDX format's naming (`*-ubyte`, `*.idx`, each
@@ -85,13 +119,16 @@ public struct DataSource: Codable, Equatable, Sendable, CustomStringConvertible 
         }
     }
 
-    /// The canonical spelling, e.g. `synthetic:blobs,steps@0.5` or `folder:/data/cells`.
+    /// The canonical spelling, e.g. `synthetic:blobs,steps@0.5`, `folder:/data/cells`, `pairs:/data/cells`
+    /// or `complex:/data/fields.h5:/scenes`.
     public var description: String {
         let spec: String
         switch kind {
         case .fashionMNIST(let d): spec = d == IDXFile.fashionMNISTDirectory ? "fashion-mnist" : "fashion-mnist:\(d)"
         case .synthetic(let kinds): spec = "synthetic:" + kinds.map(\.rawValue).joined(separator: ",")
         case .folder(let d): spec = "folder:\(d)"
+        case .pairs(let d): spec = "pairs:\(d)"
+        case .complexField(let field): spec = "complex:\(field)"
         }
         return weight == 1 ? spec : spec + "@\(weight)"
     }
@@ -99,7 +136,7 @@ public struct DataSource: Codable, Equatable, Sendable, CustomStringConvertible 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         let lower = text.lowercased()
-        guard lower.hasPrefix("fashion-mnist") || lower.hasPrefix("synthetic") || lower.hasPrefix("folder:") else {
+        guard ["fashion-mnist", "synthetic", "folder:", "pairs:", "complex:"].contains(where: { lower.hasPrefix($0) }) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                     debugDescription: "'\(text)' is not a stored data source"))
         }
@@ -142,6 +179,14 @@ extension TrainingConfig {
         } else {
             dataSources = sources
         }
+    }
+
+    /// Why the scene model would ignore the amplitude channel of a source (`SceneChannels.problem`), or
+    /// nil (no source has one, or the amplitude range uses it).
+    public var amplitudeProblem: String? {
+        guard let source = effectiveDataSources.first(where: \.hasAmplitude) else { return nil }
+        return SceneChannels.problem(source: source.description, model: sceneModel)
+            .map { $0 + "; give --amplitude-range A0:A1 with A0 ≠ A1 (e.g. 0:1 for x = A·exp(jφ))" }
     }
 
     /// The sources in words, e.g. "FashionMNIST" or "synthetic:blobs + folder:/data".

@@ -68,14 +68,7 @@ public struct ImageFolder {
 
     /// The files of `split` (relative paths, in hash order), for the data seed `seed`.
     public func files(in split: SceneSplit, seed: UInt64 = SceneSplits.dataSeed) -> [String] {
-        let ranked = files.map { (hash: Trainer.streamSeed([seed, Self.fnv1a($0)]), path: $0) }
-            .sorted { $0.hash != $1.hash ? $0.hash < $1.hash : $0.path < $1.path }.map(\.path)
-        let held = (files.count + 9) / 10
-        switch split {
-        case .test: return Array(ranked[0..<held])
-        case .validation: return Array(ranked[held..<(2 * held)])
-        case .train: return Array(ranked[(2 * held)...])
-        }
+        split.keys(of: files, seed: seed)
     }
 
     /// FNV-1a of the UTF-8 bytes: a hash that is the same in every process (Swift's `Hasher` is not).

@@ -71,25 +71,46 @@ extension ImageFolder {
     /// when `count` is 0.
     public func scenes(_ split: SceneSplit, count: Int, size: Int, seed: UInt64 = SceneSplits.dataSeed,
                        report: inout Report) throws -> Tensor {
-        let out = Tensor(uninitialized: [count, 1, size, size])
-        guard count > 0 else { return out }
         let paths = files(in: split, seed: seed)
-        var byFile = [[(scene: Int, image: Double, crop: RandomCrop)]](repeating: [], count: paths.count)
-        for i in 0..<count {
-            var g = SeededGenerator(seed: Trainer.streamSeed([seed, split.tag, Self.streamTag, UInt64(i)]))
-            let file = Int(g.next() % UInt64(paths.count))
-            byFile[file].append((i, g.uniformDouble(), RandomCrop(&g)))
+        return try RandomCrop.scenes(count: count, size: size, channels: 1, units: paths.count,
+                                     stream: [seed, split.tag, Self.streamTag]) { f in
+            try images(paths[f], report: &report).map { [$0] }
         }
-        for (f, path) in paths.enumerated() {
-            let images = try self.images(path, report: &report)
-            for draw in byFile[f] {
-                let image = images[min(Int(draw.image * Double(images.count)), images.count - 1)]
-                draw.crop.apply(image, size: size, into: out.pointer + draw.scene * size * size)
-            }
-        }
-        return out
     }
 
     /// Stream tag of folder scenes (synthetic kinds use 1…5).
     static let streamTag: UInt64 = 0xF01D
+}
+
+extension RandomCrop {
+    /// Scenes 0..<count `[count, channels, size, size]` cut from `units` files (or fields) of a split.
+    ///
+    /// Scene i draws, from a generator seeded with `stream + [i]` only, a unit (uniform), an image within
+    /// it (uniform) and a `RandomCrop`, which cuts every channel of that image alike (same window, flip
+    /// and turns). `load(u)` returns unit u's images, each as `channels` planes `[1, 1, H, W]` of one
+    /// size; it is called once per unit, in order (so an unreadable file is always reported), and not at
+    /// all when `count` is 0.
+    static func scenes(count: Int, size: Int, channels: Int, units: Int, stream: [UInt64],
+                       load: (Int) throws -> [[Tensor]]) throws -> Tensor {
+        let out = Tensor(uninitialized: [count, channels, size, size])
+        guard count > 0 else { return out }
+        var byUnit = [[(scene: Int, image: Double, crop: RandomCrop)]](repeating: [], count: units)
+        for i in 0..<count {
+            var g = SeededGenerator(seed: Trainer.streamSeed(stream + [UInt64(i)]))
+            let unit = Int(g.next() % UInt64(units))
+            byUnit[unit].append((i, g.uniformDouble(), RandomCrop(&g)))
+        }
+        let plane = size * size
+        for u in 0..<units {
+            let images = try load(u)
+            for draw in byUnit[u] {
+                let planes = images[min(Int(draw.image * Double(images.count)), images.count - 1)]
+                precondition(planes.count == channels, "a scene image needs \(channels) channel(s), got \(planes.count)")
+                for (c, image) in planes.enumerated() {
+                    draw.crop.apply(image, size: size, into: out.pointer + (draw.scene * channels + c) * plane)
+                }
+            }
+        }
+        return out
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Optics
 import TensorCore
 
 /// The scenes of several weighted `DataSource`s, interleaved.
@@ -28,23 +29,28 @@ public struct SceneMixture {
         }
     }
 
-    /// Every split at `size × size`, `[count, 1, size, size]` intensities in [0, 1], with notes about
-    /// the input (colour converted, values rescaled, files ignored).
-    public func splits(_ counts: SplitCounts, size: Int, seed: UInt64 = SceneSplits.dataSeed) throws -> SceneSplits {
+    /// Every split at `size × size`, `[count, C, size, size]` in [0, 1], with notes about the input
+    /// (colour converted, values rescaled, files ignored). C = 1 (the images I) unless a source has an
+    /// amplitude channel; then C = 2 (`SceneChannels`) and the scenes of sources without one get A = I.
+    /// `sceneModel` gives the phase range that turns complex fields into I.
+    public func splits(_ counts: SplitCounts, size: Int, sceneModel: SceneModel,
+                       seed: UInt64 = SceneSplits.dataSeed) throws -> SceneSplits {
         let order = SceneSplit.allCases.map { assignment(counts[$0]) }
         var notes: [String] = []
         var perSource: [[Tensor]] = []
         for (s, source) in sources.enumerated() {
             let mine = order.map { positions in positions.filter { $0 == s }.count }
             let wanted = SplitCounts(train: mine[0], validation: mine[1], test: mine[2])
-            perSource.append(try Self.load(source, wanted, size: size, seed: seed, notes: &notes))
+            perSource.append(try Self.load(source, wanted, size: size, model: sceneModel, seed: seed, notes: &notes))
         }
+        let channels = sources.contains(where: \.hasAmplitude) ? 2 : 1
+        if channels == 2 { perSource = perSource.map { $0.map(SceneChannels.withAmplitude) } }
         let parts = SceneSplit.allCases.indices.map { k -> Tensor in
-            let out = Tensor(uninitialized: [order[k].count, 1, size, size])
+            let out = Tensor(uninitialized: [order[k].count, channels, size, size])
             var next = [Int](repeating: 0, count: sources.count)
-            let plane = size * size
+            let scene = channels * size * size
             for (i, s) in order[k].enumerated() {
-                (out.pointer + i * plane).update(from: perSource[s][k].pointer + next[s] * plane, count: plane)
+                (out.pointer + i * scene).update(from: perSource[s][k].pointer + next[s] * scene, count: scene)
                 next[s] += 1
             }
             return out
@@ -53,7 +59,7 @@ public struct SceneMixture {
     }
 
     /// One source's scenes for every split, in split order.
-    static func load(_ source: DataSource, _ counts: SplitCounts, size: Int, seed: UInt64,
+    static func load(_ source: DataSource, _ counts: SplitCounts, size: Int, model: SceneModel, seed: UInt64,
                      notes: inout [String]) throws -> [Tensor] {
         switch source.kind {
         case .fashionMNIST(let directory):
@@ -72,6 +78,18 @@ public struct SceneMixture {
             }
             notes += report.notes(source.description, folder: folder)
             return tensors
+        case .pairs(let directory):
+            let folder = try ImagePairFolder(directory)
+            var report = ImagePairFolder.Report()
+            let tensors = try SceneSplit.allCases.map {
+                try folder.scenes($0, count: counts[$0], size: size, seed: seed, report: &report)
+            }
+            notes += folder.notes(source.description, report: report)
+            return tensors
+        case .complexField(let dataset):
+            let fields = try ComplexFieldScenes(dataset, model: model)
+            notes += fields.notes(source.description, model: model)
+            return try SceneSplit.allCases.map { try fields.scenes($0, count: counts[$0], size: size, seed: seed) }
         }
     }
 }

@@ -32,3 +32,20 @@ public struct SplitCounts: Equatable, Sendable {
         }
     }
 }
+
+extension SceneSplit {
+    /// The keys (file paths, field indices) of this split, in hash order: keys are ordered by a 64-bit
+    /// FNV-1a hash mixed with the data seed `seed` (ties by key); the first ⌈n/10⌉ are test keys, the
+    /// next ⌈n/10⌉ validation keys, the rest training keys (n ≥ 3 for every split to get one). Adding keys
+    /// moves no training key into the test split while ⌈n/10⌉ at most doubles.
+    func keys(of all: [String], seed: UInt64) -> [String] {
+        let ranked = all.map { (hash: Trainer.streamSeed([seed, ImageFolder.fnv1a($0)]), key: $0) }
+            .sorted { $0.hash != $1.hash ? $0.hash < $1.hash : $0.key < $1.key }.map(\.key)
+        let held = (all.count + 9) / 10
+        switch self {
+        case .test: return Array(ranked[0..<held])
+        case .validation: return Array(ranked[held..<(2 * held)])
+        case .train: return Array(ranked[(2 * held)...])
+        }
+    }
+}

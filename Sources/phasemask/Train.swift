@@ -85,7 +85,7 @@ extension Preset: ExpressibleByArgument {}
 
 /// Help of the `--data` option of train, design and experiment.
 let dataHelp = ArgumentHelp("Scene source, repeatable: fashion-mnist[:DIR] (default), synthetic:KIND[,KIND…] "
-                            + "(smooth, zernike, blobs, polygons, steps) or a folder of PNG/BMP/HDF5 images; "
+                            + "(smooth, zernike, blobs, polygons, steps) or a folder of PNG/BMP/TIFF/HDF5 images; "
                             + "append @WEIGHT to mix (docs/scenes.md).", valueName: "source")
 
 /// The `--data` values parsed and checked (`DataSource.checkAvailable`); an empty list stays empty

@@ -70,7 +70,7 @@ public struct DataSource: Codable, Equatable, Sendable, CustomStringConvertible 
     }
 
     /// The checks that need no image decoding, for a command to run before it writes anything: a
-    /// folder must exist and hold at least 3 image files and no TIFF (see `ImageFolder`).
+    /// folder must exist and hold at least 3 image files (see `ImageFolder`).
     public func checkAvailable() throws {
         if case .folder(let directory) = kind { _ = try ImageFolder(directory) }
     }

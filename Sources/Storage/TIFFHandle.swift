@@ -46,7 +46,7 @@ final class TIFFHandle {
             : TIFFClientOpenExt(name, mode, handle, WriteStream.read, WriteStream.write, WriteStream.seek,
                                 closeStream, WriteStream.size, WriteStream.noMap, unmapStream, options)
         guard let opened else {
-            let error = Self.failure(mode == "r" ? "cannot read the TIFF header or first directory" : "libtiff cannot create a TIFF",
+            let error = Self.failure(mode == "r" ? "cannot read the first image file directory" : "libtiff cannot create a TIFF",
                                      path: path, messages: messages.pointee, kind: nil)
             messages.deallocate()
             throw error
@@ -71,7 +71,8 @@ final class TIFFHandle {
     func bytes() -> [UInt8] { (stream as! WriteStream).bytes }
 
     /// An error whose message is `what` followed by what libtiff reported (errors, then warnings).
-    /// Without `kind`: `.truncated` when libtiff's text says the data ended early, else `.corrupt`.
+    /// Without `kind`: `.truncated` when libtiff's text says data could not be read (a strip or
+    /// directory that ends, or starts, past the end of the file), else `.corrupt`.
     func failure(_ what: String, kind: StorageError.Kind? = nil) -> StorageError {
         Self.failure(what, path: path, messages: messages.pointee, kind: kind)
     }
@@ -81,7 +82,7 @@ final class TIFFHandle {
         let report = text(messages)
         let lower = report.lowercased()
         let ranOut = ["read error", "not enough data", "past end", "end of file", "unexpected end", "truncat",
-                      "cannot read tiff header", "premature"].contains(where: lower.contains)
+                      "can not read", "cannot read", "premature"].contains(where: lower.contains)
         let kind = kind ?? (ranOut ? .truncated : .corrupt)
         let detail = report.isEmpty ? "" : " (libtiff: \(report))"
         return StorageError(kind, path: path, what + (kind == .truncated ? "; the file is truncated" : "") + detail)

@@ -9,13 +9,14 @@ import TensorCore
 /// - `FILE.h5:/DATASET` (or `.hdf5`): a complex field stored as float32/64 `[H, W, 2]` or
 ///   `[B, H, W, 2]` (last axis real, imaginary; `ComplexFieldDataset`, the layout `--data` reads too),
 ///   e.g. `/verification/scenes` of a design file;
-/// - anything else: a grayscale PNG or BMP image file, intensities in [0, 1] (sample / maximum).
+/// - anything else: a PNG, BMP or TIFF image file (`ImageFile`), intensities in [0, 1] (sample /
+///   maximum; a float TIFF with values outside [0, 1] is stretched min → 0, max → 1).
 ///
 /// Images become intensities `[1, 1, H, W]` resized to the mask size (bilinear when enlarging, area
 /// average when shrinking, as in training); a field must already have the mask's H × W. An image whose
 /// aspect ratio differs from the mask's is first centre-cropped to the mask's aspect ratio (never
-/// stretched), a colour image is converted to gray with the Rec. 601 luma weights, and transparency is
-/// composited onto black: each with a note (`load`'s `log`), never silently.
+/// stretched), a colour image is converted to gray with the Rec. 601 luma weights, transparency is
+/// composited onto black and a float image is stretched: each with a note (`load`'s `log`), never silently.
 public enum SceneSource: Equatable, Sendable {
     case image(path: String)
     case fashionMNIST(split: IDXFile.Split, index: Int, directory: String)
@@ -49,13 +50,13 @@ public enum SceneSource: Equatable, Sendable {
     public func load(height: Int, width: Int, log: (String) -> Void = { _ in }) throws -> Loaded {
         switch self {
         case .image(let path):
-            let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
-            guard ext == "png" || ext == "bmp" else {
-                throw FabricationError(path, "a scene image must be a .png or .bmp file")
+            guard ImageFile.format(of: path) != nil else {
+                throw FabricationError(path, "a scene image must be a .png, .bmp, .tif or .tiff file")
             }
-            let decoded = ext == "png" ? try PNGFile.read(path: path) : try BMPFile.read(path: path)
-            if Self.isColour(decoded, png: ext == "png") { log("\(path): colour image (\(decoded.sourceLayout)) converted to gray with the Rec. 601 luma weights") }
+            let decoded = try ImageFile.read(path: path)
+            if decoded.isColour { log("\(path): colour image (\(decoded.sourceLayout)) converted to gray with the Rec. 601 luma weights") }
             if decoded.hadAlpha { log("\(path): transparency composited onto black") }
+            if decoded.image.isStretched { log("\(path): float image with values outside [0, 1] stretched to [0, 1]") }
             let image = decoded.image.intensityTensor()
             let crop = SceneSource.centreCrop(image, aspectOf: height, width)
             if crop.shape != image.shape {
@@ -78,14 +79,6 @@ public enum SceneSource: Equatable, Sendable {
             }
             return .field(x)
         }
-    }
-
-    /// Colour by the rule `ImageFolder` counts colour images by: RGB pixels in a PNG (a gray PNG decodes
-    /// to gray), any BMP but an 8-bit indexed one.
-    static func isColour(_ decoded: DecodedImage, png: Bool) -> Bool {
-        guard png else { return decoded.sourceLayout != "8-bit indexed" }
-        if case .rgb8 = decoded.image.pixels { return true }
-        return false
     }
 
     /// The largest centred window of `image` `[1, 1, h, w]` with the aspect ratio `height : width`

@@ -154,7 +154,8 @@ public struct Canvas: Equatable, Sendable {
         }
     }
 
-    /// Interleaved r, g, b bytes of any raster image (gray16 rounded to 8 bits).
+    /// Interleaved r, g, b bytes of any raster image (gray16 rounded to 8 bits, gray32f clipped to
+    /// [0, 1] and scaled by 255, NaN → 0).
     static func rgbSamples(of image: RasterImage) -> [UInt8] {
         switch image.pixels {
         case .rgb8(let p): return p
@@ -162,6 +163,11 @@ public struct Canvas: Equatable, Sendable {
         case .gray16(let p):
             return p.flatMap { v -> [UInt8] in
                 let b = UInt8((UInt32(v) * 255 + 32767) / 65535)
+                return [b, b, b]
+            }
+        case .gray32f(let p):
+            return p.flatMap { v -> [UInt8] in
+                let b = v > 0 ? UInt8((min(v, 1) * 255).rounded()) : 0
                 return [b, b, b]
             }
         }

@@ -18,7 +18,7 @@ public enum SimulationJob {
 
     public struct Options {
         public var mask: MaskInput
-        /// A PNG/BMP image, `fashion-mnist:test:INDEX`, or `FILE.h5:/DATASET` (complex `[B, H, W, 2]`).
+        /// A PNG/BMP/TIFF image, `fashion-mnist:test:INDEX`, or `FILE.h5:/DATASET` (complex `[B, H, W, 2]`).
         public var scene: String
         public var out: String
         public var figure: String?
@@ -30,7 +30,7 @@ public enum SimulationJob {
         /// (`ExportJob.sceneModel(ofDesignConfiguration:)`; the standard exp(jπI) for frames) when given.
         public var phaseRange: (low: Double, high: Double)?
         public var amplitudeRange: (atZero: Double, atOne: Double)?
-        /// An amplitude image A (PNG/BMP or `fashion-mnist:SPLIT:INDEX`) for image scenes; nil: A = I.
+        /// An amplitude image A (PNG/BMP/TIFF or `fashion-mnist:SPLIT:INDEX`) for image scenes; nil: A = I.
         public var amplitude: String?
         /// Background-phase offsets Δ (radians) of image scenes, drawn with `seed` before the noise;
         /// 0: none, whatever the design was trained with.
@@ -83,7 +83,7 @@ public enum SimulationJob {
         var amplitude: Tensor?
         if let spec = o.amplitude {
             guard case .intensity(let a) = try SceneSource(parsing: spec).load(height: height, width: width, log: o.log) else {
-                throw FabricationError(spec, "an amplitude image must be a PNG/BMP image or fashion-mnist:SPLIT:INDEX")
+                throw FabricationError(spec, "an amplitude image must be a PNG/BMP/TIFF image or fashion-mnist:SPLIT:INDEX")
             }
             amplitude = a
         }

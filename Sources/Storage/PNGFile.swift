@@ -25,7 +25,7 @@ import CPNG
 /// `encodeBilevel`, lithography bit planes), because the simplified API cannot write depths below
 /// 8 bits. Its output is read back through libpng in the tests.
 public enum PNGFile {
-    /// Writes a gray8, gray16 or rgb8 image atomically.
+    /// Writes a gray8, gray16 or rgb8 image atomically (a gray32f image is refused: PNG holds integers).
     public static func write(_ image: RasterImage, to path: String) throws {
         try checkSize(image.width, image.height, path)
         try AtomicFile.write(encode(image, path: path), to: path)
@@ -51,8 +51,8 @@ public enum PNGFile {
         try decode(readFileBytes(path), path: path)
     }
 
-    /// The PNG bytes of `image` (gray8, gray16 or rgb8). Traps on an empty image or when libpng
-    /// refuses to encode it; `write` reports those cases as errors instead.
+    /// The PNG bytes of `image` (gray8, gray16 or rgb8). Traps on an empty or gray32f image or when
+    /// libpng refuses to encode it; `write` reports those cases as errors instead.
     public static func encode(_ image: RasterImage) -> [UInt8] {
         do {
             try checkSize(image.width, image.height, "<memory>")
@@ -78,6 +78,8 @@ public enum PNGFile {
         case .rgb8(let samples):
             header.format = UInt32(PNG_FORMAT_RGB)
             return try writeToMemory(&header, samples, path: path)
+        case .gray32f:
+            throw StorageError(.unsupported, path: path, "PNG holds integer samples; a float image cannot be written as PNG")
         }
     }
 

@@ -19,7 +19,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Frames: design size HxW in pixels, e.g. 96x96.") var size: String?
     @Option(help: "Frames: superpixel used on export (default: the largest that fits).") var superpixel: Int?
     @Option(help: "Frames: gray→phase lookup table CSV used on export.") var lut: String?
-    @Option(help: "Scene: a PNG/BMP image, fashion-mnist:test:INDEX, or FILE.h5:/DATASET (complex [B,H,W,2]).")
+    @Option(help: "Scene: a PNG/BMP/TIFF image, fashion-mnist:test:INDEX, or FILE.h5:/DATASET (complex [B,H,W,2]).")
     var scene: String
     @Option(help: "Output HDF5 file of the CDPs.") var out: String
     @Flag(help: "Also write a PNG figure of the CDPs beside the output.") var png = false
@@ -28,7 +28,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Seed of the noise draws.") var seed: UInt64 = 0
     @OptionGroup(title: "Scene model of image scenes (default: the design's; 0:pi, pure phase, for frames)")
     var sceneOptions: SceneModelOptions
-    @Option(help: ArgumentHelp("Amplitude image A of an image scene (PNG/BMP or fashion-mnist:SPLIT:INDEX): amplitude "
+    @Option(help: ArgumentHelp("Amplitude image A of an image scene (PNG/BMP/TIFF or fashion-mnist:SPLIT:INDEX): amplitude "
                                + "A0 + (A1 − A0)·A with --amplitude-range (default A = the scene image).", valueName: "image"))
     var amplitude: String?
     @Option(help: ArgumentHelp("Before 0.2: phase scale s, the same as --phase-range 0:s.", visibility: .hidden))

@@ -86,7 +86,7 @@ extension KDNormalization: ExpressibleByArgument {}
 
 /// Help of the `--data` option of train, design and experiment.
 let dataHelp = ArgumentHelp("Scene source, repeatable: fashion-mnist[:DIR] (default), synthetic:KIND[,KIND…] "
-                            + "(smooth, zernike, blobs, polygons, steps), a folder of PNG/BMP/HDF5 images, "
+                            + "(smooth, zernike, blobs, polygons, steps), a folder of PNG/BMP/TIFF/HDF5 images, "
                             + "or, with an amplitude channel (needs --amplitude-range A0:A1), a folder with phase/ and "
                             + "amplitude/ subfolders of images paired by name or complex fields FILE.h5:/DATASET [B,H,W,2]; "
                             + "append @WEIGHT to mix (docs/scenes.md).", valueName: "source")

@@ -77,6 +77,35 @@ final class SceneSourceTests: XCTestCase {
         XCTAssertEqual(notes, [])
     }
 
+    /// TIFF scenes are read like PNG ones: 16-bit gray / 65535, colour to luma and float stretching noted.
+    func testTIFFScenesAreRead() throws {
+        let (dir, cleanup) = try temporaryDirectory("scene-tiff")
+        defer { cleanup() }
+        let frame = dir.appendingPathComponent("frame.tif").path
+        try TIFFFile.write(.gray16([0, 65535, 13107, 26214], width: 2, height: 2), to: frame)
+        var notes: [String] = []
+        guard case .intensity(let x) = try SceneSource(parsing: frame).load(height: 2, width: 2, log: { notes.append($0) }) else {
+            return XCTFail("expected intensities")
+        }
+        XCTAssertEqual(x.array, [0, 1, 0.2, 0.4])
+        XCTAssertEqual(notes, [])
+        let colour = dir.appendingPathComponent("colour.tiff").path
+        try TIFFFile.write(.rgb8([200, 100, 50, 0, 0, 0, 9, 9, 9, 255, 255, 255], width: 2, height: 2), to: colour,
+                           compression: .deflate)
+        guard case .intensity(let c) = try SceneSource(parsing: colour).load(height: 2, width: 2, log: { notes.append($0) }) else {
+            return XCTFail("expected intensities")
+        }
+        XCTAssertEqual(c.array, [Float(RasterImage.luma(200, 100, 50)) / 255, 0, 9 / 255, 1])
+        let float = dir.appendingPathComponent("phase.TIF").path
+        try TIFFFile.write(.gray32f([-1, 1, 3, 0], width: 2, height: 2), to: float)
+        guard case .intensity(let f) = try SceneSource(parsing: float).load(height: 2, width: 2, log: { notes.append($0) }) else {
+            return XCTFail("expected intensities")
+        }
+        XCTAssertEqual(f.array, [0, 0.5, 1, 0.25])
+        XCTAssertEqual(notes, ["\(colour): colour image (rgb) converted to gray with the Rec. 601 luma weights",
+                               "\(float): float image with values outside [0, 1] stretched to [0, 1]"])
+    }
+
     func testFashionMNISTImageComesFromTheFile() throws {
         let directory = IDXFile.fashionMNISTDirectory
         try XCTSkipIf(FashionMNISTFixture.missing != nil, FashionMNISTFixture.missing ?? "")

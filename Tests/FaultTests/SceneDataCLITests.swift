@@ -28,7 +28,7 @@ final class SceneDataCLITests: XCTestCase {
         let f = try makeFolders(root)
         let cases: [(data: String, fragments: [String])] = [
             (f["empty"]!, ["empty", "no images"]),
-            (f["junk"]!, ["no PNG, BMP or HDF5 image", "readme.txt"]),
+            (f["junk"]!, ["no PNG, BMP, TIFF or HDF5 image", "readme.txt"]),
             (f["tiny"]!, ["dot.png", "1×1"]),
             (f["tiff"]!, ["scan.TIF", "TIFF"]),
             (f["two"]!, ["at least 3"]),

@@ -4,7 +4,7 @@ import TensorCore
 @testable import Training
 import XCTest
 
-/// `--data DIR`: reading a folder of PNG, BMP and HDF5 images, splitting it by file, cutting crops.
+/// `--data DIR`: reading a folder of PNG, BMP, TIFF and HDF5 images, splitting it by file, cutting crops.
 final class ImageFolderTests: XCTestCase {
     var directory: String!
 
@@ -76,6 +76,44 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertTrue(notes.contains { $0.contains("README.txt") }, "\(notes)")
     }
 
+    /// TIFF files beside PNG ones: listed, read like PNG (16-bit gray / 65535, colour → luma with a note,
+    /// float outside [0, 1] stretched with a note), and cut into scenes of every split.
+    func testTIFFScenesAreReadBesidePNG() throws {
+        try png("a.png", 12, 10, texture)
+        try FileManager.default.createDirectory(atPath: path("cam"), withIntermediateDirectories: true)
+        let frame = (0..<14 * 9).map { UInt16($0 * 500) }
+        try TIFFFile.write(.gray16(frame, width: 14, height: 9), to: path("cam/frame.tif"), compression: .deflate)
+        var rgb: [UInt8] = []
+        for i in 0..<8 * 6 { rgb += [UInt8(i * 5), 100, UInt8(255 - i)] }
+        try TIFFFile.write(.rgb8(rgb, width: 8, height: 6), to: path("colour.TIFF"))
+        try TIFFFile.write(.gray32f((0..<25).map { Float($0) - 5 }, width: 5, height: 5), to: path("phase.tif"))
+        let folder = try ImageFolder(directory)
+        XCTAssertEqual(folder.files, ["a.png", "cam/frame.tif", "colour.TIFF", "phase.tif"])
+        XCTAssertEqual(folder.ignored, [])
+        var report = ImageFolder.Report()
+        let deep = try folder.images("cam/frame.tif", report: &report)
+        XCTAssertEqual(deep.map(\.shape), [[1, 1, 9, 14]])
+        XCTAssertEqual(deep[0].array, frame.map { Float($0) / 65535 })
+        let colour = try folder.images("colour.TIFF", report: &report)[0]
+        XCTAssertEqual(colour.pointer[7], Float(RasterImage.luma(35, 100, 248)) / 255)
+        let phase = try folder.images("phase.tif", report: &report)[0]
+        XCTAssertEqual(phase.array, (0..<25).map { Float($0) / 24 })
+        XCTAssertEqual([report.colour, report.stretched, report.transparent], [1, 1, 0])
+        let notes = report.notes("folder:x", folder: folder)
+        XCTAssertEqual(notes, ["folder:x: 1 colour image(s) converted to gray (Rec. 601 luma)",
+                               "folder:x: 1 float image(s) outside [0, 1] stretched to [0, 1]"])
+        XCTAssertNoThrow(try everySplit())
+    }
+
+    func testDamagedTIFFIsNamed() throws {
+        for k in 0..<3 { try png("good\(k).png", 12, 12, texture) }
+        try Data("II*\0".utf8).write(to: URL(fileURLWithPath: path("scan.tif")))
+        XCTAssertNoThrow(try ImageFolder(directory), "listing does not decode")
+        XCTAssertThrowsError(try everySplit()) { error in
+            XCTAssertTrue("\(error)".hasPrefix(path("scan.tif") + ": ") && "\(error)".contains("TIFF header"), "\(error)")
+        }
+    }
+
     /// Four 8×8 scenes of every split of the folder (so every file is read).
     func everySplit() throws {
         let folder = try ImageFolder(directory)
@@ -103,15 +141,11 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertThrowsError(try ImageFolder(directory)) { XCTAssertTrue("\($0)".contains("empty"), "\($0)") }
         try Data("x".utf8).write(to: URL(fileURLWithPath: path("notes.txt")))
         XCTAssertThrowsError(try ImageFolder(directory)) {
-            XCTAssertTrue("\($0)".contains("no PNG, BMP or HDF5 image") && "\($0)".contains("notes.txt"), "\($0)")
+            XCTAssertTrue("\($0)".contains("no PNG, BMP, TIFF or HDF5 image") && "\($0)".contains("notes.txt"), "\($0)")
         }
         try png("a.png", 8, 8, texture)
         try png("b.png", 8, 8, texture)
         XCTAssertThrowsError(try ImageFolder(directory)) { XCTAssertTrue("\($0)".contains("at least 3"), "\($0)") }
-        try Data("II*\0".utf8).write(to: URL(fileURLWithPath: path("scan.tif")))
-        XCTAssertThrowsError(try ImageFolder(directory)) {
-            XCTAssertTrue("\($0)".contains("scan.tif") && "\($0)".contains("TIFF"), "\($0)")
-        }
         XCTAssertThrowsError(try ImageFolder(directory + "/missing")) { XCTAssertTrue("\($0)".contains("no such folder"), "\($0)") }
     }
 

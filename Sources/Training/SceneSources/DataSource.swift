@@ -98,7 +98,7 @@ public struct DataSource: Codable, Equatable, Sendable, CustomStringConvertible 
     }
 
     /// The checks that need no image decoding, for a command to run before it writes anything: a
-    /// folder must exist and hold at least 3 image files and no TIFF (see `ImageFolder`); a pair folder
+    /// folder must exist and hold at least 3 image files (see `ImageFolder`); a pair folder
     /// must also pair its files up; a complex dataset must exist with at least 3 fields.
     public func checkAvailable() throws {
         switch kind {

@@ -2,17 +2,18 @@ import Foundation
 import Storage
 import TensorCore
 
-/// A folder of scene images for `--data DIR`: every PNG, BMP and HDF5 file under DIR, at any depth.
+/// A folder of scene images for `--data DIR`: every PNG, BMP, TIFF and HDF5 file under DIR, at any depth.
 ///
-/// - PNG (any colour type and depth) and BMP (8-bit indexed, 24-bit) hold one image each; colour is
-///   converted to gray with the Rec. 601 luma weights and noted, PNG transparency is composited onto
-///   black (see `PNGFile`). Intensities are sample / maximum sample.
+/// - PNG (any colour type and depth), BMP (8-bit indexed, 24-bit) and TIFF (`.tif`, `.tiff`: the
+///   first page; 8/16-bit gray or RGB, 32-bit float gray, see `TIFFFile`) hold one image each; colour
+///   is converted to gray with the Rec. 601 luma weights and noted, transparency is composited onto
+///   black (see `PNGFile`, `TIFFFile`). Intensities are sample / maximum sample; float TIFF images
+///   follow the float HDF5 rule below.
 /// - HDF5 (`.h5`, `.hdf5`) files hold one image per 2-D dataset of float32/64, uint8 or uint16 (found
 ///   in every group); integers are divided by their maximum (255, 65535); floats inside [0, 1] are
 ///   taken as they are and other float images are stretched min → 0, max → 1, with a note. Datasets of
 ///   other ranks or types are skipped with a note; a file without any image dataset is an error.
-/// - TIFF is not supported: a `.tif`/`.tiff` file is an error naming it. Other files (and names
-///   starting with ".") are ignored, with a note.
+/// - Other files (and names starting with ".") are ignored, with a note.
 /// Every image must be at least `minimumSide` pixels on each side. An unreadable file stops the run
 /// with an error naming the file.
 ///
@@ -29,10 +30,10 @@ public struct ImageFolder {
     public let ignored: [String]
 
     public static let minimumSide = 4
-    static let imageExtensions: Set<String> = ["png", "bmp", "h5", "hdf5"]
+    static let imageExtensions: Set<String> = ImageFile.extensions.union(["h5", "hdf5"])
 
-    /// Lists the folder. Throws for a missing or empty folder, one without any image file, a TIFF file,
-    /// or fewer than 3 image files (too few to split by file).
+    /// Lists the folder. Throws for a missing or empty folder, one without any image file, or fewer
+    /// than 3 image files (too few to split by file).
     public init(_ root: String) throws {
         self.root = root
         var isDirectory: ObjCBool = false
@@ -50,16 +51,13 @@ public struct ImageFolder {
             if item.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
             guard FileManager.default.fileExists(atPath: full, isDirectory: &dir), !dir.boolValue else { continue }
             let ext = (item as NSString).pathExtension.lowercased()
-            if ext == "tif" || ext == "tiff" {
-                throw StorageError(.unsupported, path: full, "TIFF images are not supported yet; convert them to PNG (16-bit gray keeps the precision)")
-            }
             if Self.imageExtensions.contains(ext) { images.append(item) } else { others.append(item) }
         }
         files = images.sorted()
         ignored = others.sorted()
         if files.isEmpty {
             throw StorageError(.notFound, path: root, ignored.isEmpty ? "the folder is empty: no images to make scenes from"
-                               : "no PNG, BMP or HDF5 image in the folder (\(ignored.count) other file(s), e.g. \(ignored[0]))")
+                               : "no PNG, BMP, TIFF or HDF5 image in the folder (\(ignored.count) other file(s), e.g. \(ignored[0]))")
         }
         guard files.count >= 3 else {
             throw StorageError(.mismatch, path: root, "holds \(files.count) image file(s); at least 3 are needed so that training, validation and test scenes come from different files")
@@ -86,10 +84,10 @@ public struct ImageFolder {
             var notes: [String] = []
             if colour > 0 { notes.append("\(source): \(colour) colour image(s) converted to gray (Rec. 601 luma)") }
             if transparent > 0 { notes.append("\(source): \(transparent) image(s) with transparency composited onto black") }
-            if stretched > 0 { notes.append("\(source): \(stretched) float HDF5 image(s) outside [0, 1] stretched to [0, 1]") }
+            if stretched > 0 { notes.append("\(source): \(stretched) float image(s) outside [0, 1] stretched to [0, 1]") }
             if skippedDatasets > 0 { notes.append("\(source): \(skippedDatasets) HDF5 dataset(s) that are not 2-D images skipped") }
             if !folder.ignored.isEmpty {
-                notes.append("\(source): \(folder.ignored.count) file(s) that are not PNG, BMP or HDF5 ignored, e.g. \(folder.ignored[0])")
+                notes.append("\(source): \(folder.ignored.count) file(s) that are not PNG, BMP, TIFF or HDF5 ignored, e.g. \(folder.ignored[0])")
             }
             return notes
         }
@@ -99,17 +97,13 @@ public struct ImageFolder {
     public func images(_ relative: String, report: inout Report) throws -> [Tensor] {
         let path = (root as NSString).appendingPathComponent(relative)
         let images: [(tensor: Tensor, object: String?)]
-        switch (relative as NSString).pathExtension.lowercased() {
-        case "png":
-            let d = try PNGFile.read(path: path)
-            if case .rgb8 = d.image.pixels { report.colour += 1 }
+        if ImageFile.format(of: relative) != nil {
+            let d = try ImageFile.read(path: path)
+            if d.isColour { report.colour += 1 }
             if d.hadAlpha { report.transparent += 1 }
+            if d.image.isStretched { report.stretched += 1 }
             images = [(d.image.intensityTensor(), nil)]
-        case "bmp":
-            let d = try BMPFile.read(path: path)
-            if d.sourceLayout != "8-bit indexed" { report.colour += 1 }
-            images = [(d.image.intensityTensor(), nil)]
-        default:
+        } else {
             images = try Self.hdf5Images(path, report: &report)
         }
         for (t, object) in images where min(t.shape[2], t.shape[3]) < Self.minimumSide {

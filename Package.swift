@@ -51,7 +51,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
 
-        .target(name: "TestSupport", dependencies: ["TensorCore", "Autodiff"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["TensorCore", "Autodiff", "Optics"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TestSupport"]),

@@ -10,20 +10,23 @@ public final class Node {
     /// Whether a gradient must be computed for this node (a trainable parameter or something
     /// computed from one).
     public let needsGradient: Bool
+    /// The op that computed this node (`OpCatalog.rawValue`); nil for leaves and constants.
+    public let op: String?
     /// Accumulated gradient; `nil` until something flows into it.
     public private(set) var gradient: Tensor?
-    /// Runs this node's backward step: reads `gradient`, accumulates into the inputs' gradients.
-    var pullback: ((Node) -> Void)?
+    /// The op's input nodes and its backward step, kept until the backward pass has run it.
+    fileprivate var inputs: [Node] = []
+    fileprivate var pullback: Pullback?
 
-    init(value: Tensor, needsGradient: Bool, gradient: Tensor? = nil) {
+    init(value: Tensor, needsGradient: Bool, op: String? = nil, gradient: Tensor? = nil) {
         self.value = value
         self.needsGradient = needsGradient
+        self.op = op
         self.gradient = gradient
     }
 
     /// The gradient buffer to accumulate into, allocated as zeros on first use.
-    /// Backward steps must only add to it (`+=`), never overwrite it.
-    public func gradientBuffer() -> Tensor {
+    fileprivate func gradientBuffer() -> Tensor {
         if let g = gradient { return g }
         let g = Tensor(zeros: value.shape)
         gradient = g
@@ -31,16 +34,47 @@ public final class Node {
     }
 }
 
+/// A backward step: given the output gradient ḡ (same shape as the output; for complex outputs
+/// ∂L/∂Re + j·∂L/∂Im) and the op's inputs, *adds* each input's vector–Jacobian product into that
+/// input's `gradient`. It may capture forward-pass tensors (saved activations, masks, plans), never a
+/// `Variable`, `ComplexVariable` or `Tape`: the inputs arrive as arguments.
+public typealias Pullback = (_ outputGradient: Tensor, _ inputs: [OpInput]) -> Void
+
+/// One input of a recorded op, as its pullback sees it.
+public struct OpInput {
+    private let node: Node
+
+    fileprivate init(_ node: Node) { self.node = node }
+
+    /// The input's forward value.
+    public var value: Tensor { node.value }
+    public var needsGradient: Bool { node.needsGradient }
+    /// The buffer ∂L/∂input accumulates in (zeros when first asked for), or nil when this input
+    /// needs no gradient. Pullbacks only add to it (`+=`), never overwrite it.
+    public var gradient: Tensor? { node.needsGradient ? node.gradientBuffer() : nil }
+}
+
+/// The ops one library records, one case per `Tape.record` call site. `rawValue` names the op on
+/// its nodes (`Node.op`); the op table in Tests/TestSupport must have a row for every case
+/// (`OpTableTests`), so an op without a gradient check does not go unnoticed.
+public protocol OpCatalog: CaseIterable, RawRepresentable, Sendable where RawValue == String {
+    /// Whether the op is one of the model's linear operators, written as a matrix A in the docs
+    /// (F, Fᴴ, the filter G_ψ, Γ, the modulation): C-linear in its complex field for fixed other
+    /// inputs. The op table then also holds an adjointness row `⟨Ax, y⟩ = ⟨x, Aᴴy⟩` for it.
+    var isLinearOperator: Bool { get }
+}
+
 /// A reverse-mode tape at the granularity of tensor operations.
 ///
-/// Ops append nodes in forward order; `backward` visits them in reverse, each node's pullback
-/// accumulating into its inputs' gradient buffers. The graph is one-shot: each pullback is released
+/// Ops append nodes in forward order; `backward` visits them in reverse, handing each node's pullback
+/// the node's gradient and inputs. The graph is one-shot: each pullback and its inputs are released
 /// as soon as it has run, so intermediates are freed during the backward pass and the tape holds
-/// nothing afterwards (gradients stay readable through the variables the caller kept). Pullbacks
-/// capture their input variables, which reference the tape, so a recording tape whose backward never
-/// runs must be `reset()` to break that cycle. With `isRecording == false` (evaluation) no pullbacks
-/// are kept, nothing requires a gradient, and nothing needs resetting. Tensors return to
-/// `BufferPool.shared` and are reused by the next step.
+/// nothing afterwards (gradients stay readable through the variables the caller kept). References
+/// point one way only — tape → nodes → input nodes, and pullbacks capture plain tensors, never a
+/// variable or the tape — so a recording tape whose backward never runs is freed with its last
+/// reference; `reset()` releases the recorded graph early while the tape is kept. With
+/// `isRecording == false` (evaluation) no pullbacks are kept and nothing requires a gradient.
+/// Tensors return to `BufferPool.shared` and are reused by the next step.
 public final class Tape {
     public let isRecording: Bool
     private var nodes: [Node] = []
@@ -78,17 +112,23 @@ public final class Tape {
         ComplexVariable(node: Node(value: field.storage, needsGradient: isRecording), tape: self)
     }
 
-    /// Records the result of an op. `inputs` decide whether the result needs a gradient; when it
-    /// does, `pullback` is called during `backward` with the output node (whose `gradient` is set).
-    public func record(_ value: Tensor, inputs: [Node], pullback: @escaping (Node) -> Void) -> Node {
+    /// Records the result of `op`. `inputs` decide whether the result needs a gradient; when it
+    /// does, `pullback` runs during `backward` with the result's gradient and the inputs (in the order
+    /// given here), unless no gradient reached the result.
+    public func record<Op: OpCatalog>(_ value: Tensor, op: Op, inputs: [Node],
+                                      pullback: @escaping Pullback) -> Node {
         let needs = isRecording && inputs.contains { $0.needsGradient }
-        let node = Node(value: value, needsGradient: needs)
+        let node = Node(value: value, needsGradient: needs, op: op.rawValue)
         if needs {
+            node.inputs = inputs
             node.pullback = pullback
             nodes.append(node)
         }
         return node
     }
+
+    /// The ops of the recorded nodes still waiting for the backward pass, in forward order.
+    public var recordedOps: [String] { nodes.compactMap(\.op) }
 
     /// Backpropagates from a scalar (one-element) `loss`, seeding ∂loss/∂loss = 1.
     public func backward(from loss: Variable) {
@@ -103,15 +143,20 @@ public final class Tape {
         output.gradientBuffer().accumulate(seed)
         for node in nodes.reversed() {
             guard let pullback = node.pullback else { continue }
+            let inputs = node.inputs
             node.pullback = nil
-            if node.gradient != nil { pullback(node) }
+            node.inputs = []
+            if let gradient = node.gradient { pullback(gradient, inputs.map(OpInput.init)) }
         }
         nodes.removeAll(keepingCapacity: true)
     }
 
-    /// Drops every recorded node and pullback so their tensors can be reused.
+    /// Drops every recorded node's pullback and inputs so their tensors can be reused.
     public func reset() {
-        for node in nodes { node.pullback = nil }
+        for node in nodes {
+            node.pullback = nil
+            node.inputs = []
+        }
         nodes.removeAll(keepingCapacity: true)
     }
 }

@@ -6,7 +6,7 @@ import TensorCore
 ///
 /// Parameters `<name>.weight` (γ) and `<name>.bias` (β), `[C]`; buffers `<name>.running_mean` and
 /// `<name>.running_var`, `[C]` (PyTorch's names), updated by every training-mode call.
-public final class BatchNorm2D: ParameterCollection {
+public final class BatchNorm2D: Layer {
     public let gamma: Parameter
     public let beta: Parameter
     public let runningMean: Tensor
@@ -28,7 +28,7 @@ public final class BatchNorm2D: ParameterCollection {
     public var parameters: [Parameter] { [gamma, beta] }
 
     /// The running statistics, in a fixed order, for checkpoints.
-    public var buffers: [(name: String, tensor: Tensor)] {
+    public var buffers: [LayerBuffer] {
         [(qualified(name, "running_mean"), runningMean), (qualified(name, "running_var"), runningVariance)]
     }
 
@@ -37,33 +37,5 @@ public final class BatchNorm2D: ParameterCollection {
     public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
         batchNorm(x, gamma: x.tape.variable(gamma), beta: x.tape.variable(beta), runningMean: runningMean,
                   runningVariance: runningVariance, training: training, momentum: momentum, epsilon: epsilon)
-    }
-}
-
-/// The U-Net's block: (3×3 convolution → batch norm → ReLU) × 2.
-///
-/// Layers `<name>.conv1`, `<name>.bn1`, `<name>.conv2`, `<name>.bn2`. Input `[N, Cin, H, W]`, output
-/// `[N, Cout, H, W]`.
-public final class ConvBlock: ParameterCollection {
-    public let conv1: Conv2D
-    public let bn1: BatchNorm2D
-    public let conv2: Conv2D
-    public let bn2: BatchNorm2D
-
-    public init(name: String, inputChannels: Int, outputChannels: Int, generator: inout SeededGenerator) {
-        conv1 = Conv2D(name: qualified(name, "conv1"), inputChannels: inputChannels, outputChannels: outputChannels,
-                       kernelSize: 3, generator: &generator)
-        bn1 = BatchNorm2D(name: qualified(name, "bn1"), channels: outputChannels)
-        conv2 = Conv2D(name: qualified(name, "conv2"), inputChannels: outputChannels, outputChannels: outputChannels,
-                       kernelSize: 3, generator: &generator)
-        bn2 = BatchNorm2D(name: qualified(name, "bn2"), channels: outputChannels)
-    }
-
-    public var parameters: [Parameter] { conv1.parameters + bn1.parameters + conv2.parameters + bn2.parameters }
-    public var buffers: [(name: String, tensor: Tensor)] { bn1.buffers + bn2.buffers }
-
-    public func callAsFunction(_ x: Variable, training: Bool) -> Variable {
-        let h = relu(bn1(conv1(x), training: training))
-        return relu(bn2(conv2(h), training: training))
     }
 }

@@ -17,7 +17,7 @@ func qualified(_ prefix: String, _ part: String) -> String { prefix.isEmpty ? pa
 ///
 /// Parameters `<name>.weight` `[Cout, Cin, k, k]` and `<name>.bias` `[Cout]`. Input `[N, Cin, H, W]`,
 /// output `[N, Cout, H, W]`.
-public final class Conv2D: ParameterCollection {
+public final class Conv2D: Layer {
     public let weight: Parameter
     public let bias: Parameter
     public let inputChannels: Int
@@ -38,6 +38,7 @@ public final class Conv2D: ParameterCollection {
     }
 
     public var parameters: [Parameter] { [weight, bias] }
+    public var buffers: [LayerBuffer] { [] }
 
     public func callAsFunction(_ x: Variable) -> Variable {
         conv2d(x, weight: x.tape.variable(weight), bias: x.tape.variable(bias))
@@ -49,7 +50,7 @@ public final class Conv2D: ParameterCollection {
 ///
 /// Parameters `<name>.weight` `[Cin, Cout, 2, 2]` and `<name>.bias` `[Cout]`. Input `[N, Cin, H, W]`,
 /// output `[N, Cout, 2H, 2W]`.
-public final class TransposedConv2D: ParameterCollection {
+public final class TransposedConv2D: Layer {
     public let weight: Parameter
     public let bias: Parameter
     public let inputChannels: Int
@@ -65,6 +66,7 @@ public final class TransposedConv2D: ParameterCollection {
     }
 
     public var parameters: [Parameter] { [weight, bias] }
+    public var buffers: [LayerBuffer] { [] }
 
     public func callAsFunction(_ x: Variable) -> Variable {
         transposedConv2x2(x, weight: x.tape.variable(weight), bias: x.tape.variable(bias))

@@ -18,7 +18,7 @@ public struct UNetInputError: Error, CustomStringConvertible {
 /// Input `[N, inputChannels, H, W]` with H and W divisible by 2ᵈ; output `[N, outputChannels, H, W]`;
 /// bottleneck `[N, c·2ᵈ, H/2ᵈ, W/2ᵈ]`. In PhaseMask the input is the initialization z as two
 /// channels (real, imaginary) and the output one channel, the phase estimate over the phase scale.
-public final class UNet: ParameterCollection {
+public final class UNet: CompositeLayer {
     public let inputChannels: Int
     public let outputChannels: Int
     public let baseChannels: Int
@@ -31,7 +31,7 @@ public final class UNet: ParameterCollection {
     public let decoders: [ConvBlock]
     public let output: Conv2D
 
-    /// Layers are created (and draw their initial weights from `generator`) in parameter order.
+    /// Layers are created (and draw their initial weights from `generator`) in `layers` order.
     /// `name` prefixes every parameter and buffer name (e.g. "teacher" → "teacher.enc0.conv1.weight").
     public init(inputChannels: Int = 2, outputChannels: Int = 1, baseChannels: Int = 16, depth: Int = 3,
                 name: String = "", generator: inout SeededGenerator) {
@@ -61,18 +61,14 @@ public final class UNet: ParameterCollection {
                         kernelSize: 1, generator: &generator)
     }
 
-    /// Every parameter in a fixed order: encoders, bottleneck, then per level from the deepest up the
-    /// upsampler and decoder, then the output convolution. Checkpoints and the optimizer use this order.
-    public var parameters: [Parameter] {
-        var list = encoders.flatMap(\.parameters) + bottleneck.parameters
-        for i in (0..<depth).reversed() { list += upsamplers[i].parameters + decoders[i].parameters }
-        return list + output.parameters
-    }
-
-    /// Batch-norm running statistics in a fixed order (same layer order as `parameters`).
-    public var buffers: [(name: String, tensor: Tensor)] {
-        var list = encoders.flatMap(\.buffers) + bottleneck.buffers
-        for i in (0..<depth).reversed() { list += decoders[i].buffers }
+    /// Every sub-layer once, in the order `init` creates them: encoders, bottleneck, then per level from
+    /// the deepest up the upsampler and decoder, then the output convolution. `parameters` and `buffers`
+    /// (batch-norm running statistics) follow it; checkpoints and the optimizer use that order.
+    public var layers: [any Layer] {
+        var list: [any Layer] = encoders
+        list.append(bottleneck)
+        for i in (0..<depth).reversed() { list += [upsamplers[i], decoders[i]] as [any Layer] }
+        list.append(output)
         return list
     }
 

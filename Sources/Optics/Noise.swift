@@ -72,8 +72,8 @@ public enum NoiseModel: Equatable, Codable, Sendable, CustomStringConvertible {
     public func apply(_ y: Variable, generator: inout SeededGenerator) -> Variable {
         if self == .none { return y }
         let noisy = sample(y.value, generator: &generator)
-        let node = y.tape.record(noisy, inputs: [y.node]) { o in
-            y.node.gradientBuffer().accumulate(o.gradient!)
+        let node = y.tape.record(noisy, op: OpticsOp.noise, inputs: [y.node]) { g, inputs in
+            inputs[0].gradient?.accumulate(g)
         }
         return Variable(node: node, tape: y.tape)
     }

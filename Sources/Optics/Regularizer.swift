@@ -48,8 +48,8 @@ public struct PhaseRegularizer: Equatable, Sendable {
             slope.pointer[i] = Float(derivative / Double(n))
         }
         let out = Tensor([Float(total / Double(max(n, 1)))], shape: [1])
-        let node = phi.tape.record(out, inputs: [phi.node]) { o in
-            phi.node.gradientBuffer().accumulate(slope, scale: o.gradient!.pointer[0])
+        let node = phi.tape.record(out, op: OpticsOp.regularizer, inputs: [phi.node]) { g, inputs in
+            inputs[0].gradient?.accumulate(slope, scale: g.pointer[0])
         }
         return Variable(node: node, tape: phi.tape)
     }

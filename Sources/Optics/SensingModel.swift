@@ -60,8 +60,8 @@ public struct SensingModel: Equatable, Sendable {
                 }
             }
         }
-        let node = scene.tape.record(y, inputs: [scene.node, masks.node]) { o in
-            Self.backward(o.gradient!, scene: scene, masks: masks, table: table, geometry: geometry)
+        let node = scene.tape.record(y, op: OpticsOp.measure, inputs: [scene.node, masks.node]) { g, inputs in
+            Self.backward(g, scene: inputs[0], masks: inputs[1], table: table, geometry: geometry)
         }
         return Variable(node: node, tape: scene.tape)
     }
@@ -74,11 +74,12 @@ public struct SensingModel: Equatable, Sendable {
         for k in 0..<ws.geometry.detectorPixels { y[k] = c * (s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1]) }
     }
 
-    private static func backward(_ gy: Tensor, scene: ComplexVariable, masks: Variable, table: ComplexField,
+    /// Shapes: `gy` `[B, L, H', W']`, `scene` `[B, H, W, 2]`, `masks` `[L, H, W]`, `table` `[L, H, W]` complex.
+    private static func backward(_ gy: Tensor, scene: OpInput, masks: OpInput, table: ComplexField,
                                  geometry: CDPGeometry) {
-        let (batch, snapshots) = (scene.shape[0], masks.shape[0])
+        let (batch, snapshots) = (scene.value.shape[0], masks.value.shape[0])
         let n = geometry.scenePixels
-        let gx = scene.needsGradient ? scene.node.gradientBuffer().pointer : nil
+        let gx = scene.gradient?.pointer
         let maxPieces = max(1, min(Parallel.threads, batch))
         let partial = Tensor(zeros: masks.needsGradient ? [maxPieces * snapshots * n] : [0])
         let pieces = forEachPiece(batch) { piece, samples in
@@ -87,7 +88,7 @@ public struct SensingModel: Equatable, Sendable {
             for b in samples {
                 for l in 0..<snapshots {
                     let m = table.pointer + 2 * l * n
-                    ws.modulate(m, scene.node.value.pointer + 2 * b * n, into: v)
+                    ws.modulate(m, scene.value.pointer + 2 * b * n, into: v)
                     ws.forward(v, into: ws.spectrumA)
                     // ḡX = 2ḡy ⊙ X; with unscaled transforms Fᴴ(2ḡy ⊙ F v) = F̃ᴴ((2/N)ḡy ⊙ F̃ v).
                     ws.weight(ws.spectrumA, by: gy.pointer + (b * snapshots + l) * geometry.detectorPixels,
@@ -107,8 +108,8 @@ public struct SensingModel: Equatable, Sendable {
                 }
             }
         }
-        if masks.needsGradient {
-            reducePieces(partial, pieces: pieces, into: masks.node.gradientBuffer().pointer)
+        if let gPhi = masks.gradient {
+            reducePieces(partial, pieces: pieces, into: gPhi.pointer)
         }
     }
 

@@ -171,8 +171,9 @@ public func parsevalNorm(_ y: Variable) -> Variable {
         for k in 0..<m { total += Double(y.value.pointer[b * m + k]) }
         out.pointer[b] = Float(max(0, total / Double(snapshots)).squareRoot())
     }
-    let node = y.tape.record(out, inputs: [y.node]) { o in
-        let g = o.gradient!.pointer, gy = y.node.gradientBuffer().pointer
+    let node = y.tape.record(out, op: OpticsOp.parsevalNorm, inputs: [y.node]) { gOut, inputs in
+        guard let gy = inputs[0].gradient?.pointer else { return }
+        let g = gOut.pointer
         for b in 0..<batch where out.pointer[b] > 0 {
             let d = g[b] / (2 * Float(snapshots) * out.pointer[b])
             for k in 0..<m { gy[b * m + k] += d }

@@ -36,12 +36,12 @@ public func spectralOperator(_ z: ComplexVariable, masks: Variable, weights: Var
                      keepsProducts: keepsProducts).apply(z)
 }
 
-/// Γ for fixed masks and weights; the phasor table exp(jφ) is computed once and shared by every
-/// application (the T iterations of the initialization).
+/// Γ for fixed masks and weights on the tape; the phasor table exp(jφ) is computed once and shared by
+/// every application (the T iterations of the initialization).
 struct SpectralOperator {
     let masks: Variable, weights: Variable
-    let table: ComplexField
-    let oversampling: Int
+    /// The arithmetic, with no variables in it: what Γ's pullback captures.
+    let kernel: SpectralKernel
     /// Whether `apply` keeps `B_ℓ v_ℓ` for the backward pass (only when φ needs a gradient).
     let keepsProducts: Bool
 
@@ -52,13 +52,10 @@ struct SpectralOperator {
                      "Γ: weights \(weights.shape) must be [B, L, \(oversampling)H, \(oversampling)W] for masks \(masks.shape)")
         self.masks = masks
         self.weights = weights
-        self.table = phasorTable(masks.value)
-        self.oversampling = oversampling
+        kernel = SpectralKernel(table: phasorTable(masks.value),
+                                geometry: CDPGeometry(height: masks.shape[1], width: masks.shape[2], factor: oversampling))
         self.keepsProducts = keepsProducts && masks.needsGradient
     }
-
-    var snapshots: Int { masks.shape[0] }
-    var geometry: CDPGeometry { CDPGeometry(height: masks.shape[1], width: masks.shape[2], factor: oversampling) }
 
     /// Bytes one application keeps when products are kept: `B·L·H·W` complex Float32 numbers.
     static func productBytes(batch: Int, snapshots: Int, height: Int, width: Int) -> Int {
@@ -70,18 +67,28 @@ struct SpectralOperator {
                      "Γ: z \(z.shape) must be [B, H, W] for masks \(masks.shape) and weights \(weights.shape)")
         let out = Tensor(uninitialized: z.node.value.shape)
         let products = keepsProducts && z.tape.isRecording
-            ? Tensor(uninitialized: [weights.shape[0], snapshots, 2 * geometry.scenePixels]) : nil
-        applyForward(z.node.value.pointer, into: out.pointer, batch: z.shape[0], products: products?.pointer)
-        let op = self
-        let node = z.tape.record(out, inputs: [z.node, masks.node, weights.node]) { o in
-            op.backward(o.gradient!, z: z, products: products)
+            ? Tensor(uninitialized: [weights.shape[0], kernel.snapshots, 2 * kernel.geometry.scenePixels]) : nil
+        kernel.forward(z.node.value.pointer, weights: weights.value.pointer, into: out.pointer, batch: z.shape[0],
+                       products: products?.pointer)
+        let kernel = self.kernel
+        let node = z.tape.record(out, op: OpticsOp.spectralOperator,
+                                 inputs: [z.node, masks.node, weights.node]) { g, inputs in
+            kernel.backward(g, z: inputs[0], masks: inputs[1], weights: inputs[2], products: products)
         }
         return ComplexVariable(node: node, tape: z.tape)
     }
+}
 
-    /// `out_b ← Γ z_b` for every sample; with `products`, also `products[b, ℓ] ← B_ℓ v_bℓ`.
-    func applyForward(_ z: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, batch: Int,
-                      products: UnsafeMutablePointer<Float>? = nil) {
+/// Γ's forward and backward arithmetic for one phasor table `[L, H, W]` (complex) and geometry.
+struct SpectralKernel {
+    let table: ComplexField
+    let geometry: CDPGeometry
+    var snapshots: Int { table.shape[0] }
+
+    /// `out_b ← Γ z_b` for every sample; with `products`, also `products[b, ℓ] ← B_ℓ v_bℓ`. Shapes: `z` and
+    /// `out` `[B, H, W]` complex, `weights` `[B, L, H', W']`, `products` `[B, L, H, W]` complex.
+    func forward(_ z: UnsafePointer<Float>, weights: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                 batch: Int, products: UnsafeMutablePointer<Float>? = nil) {
         let g = geometry, n = g.scenePixels, l = snapshots, invL = 1 / Float(l)
         _ = forEachPiece(batch) { _, samples in
             let ws = CDPWorkspace(g)
@@ -91,8 +98,7 @@ struct SpectralOperator {
                 for s in 0..<l {
                     let m = table.pointer + 2 * s * n
                     ws.forwardModulated(mask: m, field: z + 2 * b * n, into: ws.spectrumA)
-                    ws.weight(ws.spectrumA, by: weights.value.pointer + (b * l + s) * g.detectorPixels,
-                              scale: ws.inverseCount)
+                    ws.weight(ws.spectrumA, by: weights + (b * l + s) * g.detectorPixels, scale: ws.inverseCount)
                     let bv = ws.adjoint(ws.spectrumA, scratch: ws.bv.pointer)
                     accumulateDemodulated(bv, mask: m, scale: invL, into: acc, count: n)
                     products?.advanced(by: 2 * (b * l + s) * n).update(from: bv, count: 2 * n)
@@ -101,17 +107,18 @@ struct SpectralOperator {
         }
     }
 
-    private func backward(_ gOut: Tensor, z: ComplexVariable, products: Tensor?) {
-        let g = geometry, n = g.scenePixels, l = snapshots, invL = 1 / Float(l), batch = z.shape[0]
+    /// Accumulates the gradients of z `[B, H, W]` complex, φ `[L, H, W]` and w `[B, L, H', W']` from the
+    /// output gradient `gOut` `[B, H, W]` complex (formulas in `spectralOperator`'s documentation).
+    func backward(_ gOut: Tensor, z: OpInput, masks: OpInput, weights: OpInput, products: Tensor?) {
+        let g = geometry, n = g.scenePixels, l = snapshots, invL = 1 / Float(l), batch = z.value.shape[0]
         let needZ = z.needsGradient, needPhi = masks.needsGradient, needW = weights.needsGradient
-        let gz = needZ ? z.node.gradientBuffer().pointer : nil
-        let gw = needW ? weights.node.gradientBuffer().pointer : nil
+        let gz = z.gradient?.pointer, gw = weights.gradient?.pointer
         let maxPieces = max(1, min(Parallel.threads, batch))
         let partial = Tensor(zeros: needPhi ? [maxPieces * l * n] : [0])
         let pieces = forEachPiece(batch) { piece, samples in
             let ws = CDPWorkspace(g)
             for b in samples {
-                let zb = z.node.value.pointer + 2 * b * n, gb = gOut.pointer + 2 * b * n
+                let zb = z.value.pointer + 2 * b * n, gb = gOut.pointer + 2 * b * n
                 for s in 0..<l {
                     let m = table.pointer + 2 * s * n, w = weights.value.pointer + (b * l + s) * g.detectorPixels
                     ws.forwardModulated(mask: m, field: gb, into: ws.spectrumB)              // G = A r
@@ -138,7 +145,7 @@ struct SpectralOperator {
                 }
             }
         }
-        if needPhi { reducePieces(partial, pieces: pieces, into: masks.node.gradientBuffer().pointer) }
+        if let gPhi = masks.gradient { reducePieces(partial, pieces: pieces, into: gPhi.pointer) }
     }
 
     /// `ḡw_k += scale · Re(conj(G_k) X_k) / N` from the unscaled spectra `G̃ = √N·G` (spectrum B) and

@@ -34,8 +34,8 @@ final class ElementwiseGradientTests: XCTestCase {
             // Forward computes 3x, backward claims 2x.
             let out = v[0].value.copy()
             for i in 0..<out.count { out.pointer[i] *= 3 }
-            return tape.record(out, inputs: [v[0].node]) { o in
-                v[0].node.gradientBuffer().accumulate(o.gradient!, scale: 2)
+            return tape.record(out, op: CheckerTestOp.wrongGradient, inputs: [v[0].node]) { g, inputs in
+                inputs[0].gradient?.accumulate(g, scale: 2)
             }
         }
         XCTAssertFalse(failures.isEmpty)
@@ -78,6 +78,37 @@ final class TapeLifetimeTests: XCTestCase {
         XCTAssertNil(weakValue)
     }
 
+    /// A recording tape abandoned before backward is freed with its last reference: pullbacks get their
+    /// inputs as arguments and capture no variable, so nothing points back at the tape.
+    func testAbandonedRecordingTapeIsFreed() {
+        weak var weakTape: Tape?
+        weak var weakValue: Tensor?
+        do {
+            let tape = Tape()
+            weakTape = tape
+            let x = tape.leaf(Tensor([1, 2], shape: [2]))
+            let y = sum(x * x + 2 * x)
+            weakValue = y.value
+            XCTAssertEqual(tape.recordedOps, ["multiply", "scale", "add", "sum"])
+        }
+        XCTAssertNil(weakTape)
+        XCTAssertNil(weakValue)
+    }
+
+    /// `reset()` releases the recorded graph while the tape itself is kept.
+    func testResetReleasesTheGraph() {
+        let tape = Tape()
+        weak var weakValue: Tensor?
+        do {
+            let x = tape.leaf(Tensor([1, 2], shape: [2]))
+            weakValue = (x * x).value
+        }
+        XCTAssertNotNil(weakValue)
+        tape.reset()
+        XCTAssertEqual(tape.recordedCount, 0)
+        XCTAssertNil(weakValue)
+    }
+
     /// A recording tape abandoned before backward is freed after `reset()`.
     func testResetTapeIsFreed() {
         weak var weakTape: Tape?
@@ -90,4 +121,10 @@ final class TapeLifetimeTests: XCTestCase {
         }
         XCTAssertNil(weakTape)
     }
+}
+
+/// An op that exists only to prove the checker catches a wrong gradient.
+private enum CheckerTestOp: String, OpCatalog {
+    case wrongGradient
+    var isLinearOperator: Bool { false }
 }

@@ -52,6 +52,24 @@ final class UNetTests: XCTestCase {
         XCTAssertEqual(prefixed.parameters.map(\.name), names.map { "teacher." + $0 })
     }
 
+    /// The whole parameter and buffer order of a depth-2 U-Net, written out from the architecture: the
+    /// order checkpoints and the optimizer use, so a change of it breaks every saved checkpoint.
+    func testParameterAndBufferOrderIsTheCheckpointOrder() {
+        let net = tinyNet(depth: 2)
+        func block(_ name: String) -> [String] {
+            ["conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias", "conv2.weight", "conv2.bias", "bn2.weight",
+             "bn2.bias"].map { name + "." + $0 }
+        }
+        let parameters = block("enc0") + block("enc1") + block("bottleneck") + ["up1.weight", "up1.bias"]
+            + block("dec1") + ["up0.weight", "up0.bias"] + block("dec0") + ["out.weight", "out.bias"]
+        XCTAssertEqual(net.parameters.map(\.name), parameters)
+        let buffers = ["enc0", "enc1", "bottleneck", "dec1", "dec0"].flatMap { block in
+            ["bn1.running_mean", "bn1.running_var", "bn2.running_mean", "bn2.running_var"].map { block + "." + $0 }
+        }
+        XCTAssertEqual(net.buffers.map(\.name), buffers)
+        XCTAssertEqual(net.encoders[1].parameters.map(\.name), block("enc1"))
+    }
+
     /// The parameter count, computed here layer by layer from the architecture (PyTorch's layer sizes:
     /// convolutions with bias, batch norm with γ and β), independently of the implementation.
     func testParameterCountMatchesTheArchitecture() {

@@ -52,12 +52,11 @@ public func batchNorm(_ x: Variable, gamma: Variable, beta: Variable, runningMea
             }
         }
     }
-    let xNode = x.node, gammaNode = gamma.node, betaNode = beta.node  // capture nodes, not the tape
-    let node = x.tape.record(out, inputs: [x.node, gamma.node, beta.node]) { o in
-        let gy = o.gradient!.pointer
-        let gx = xNode.needsGradient ? xNode.gradientBuffer().pointer : nil
-        let gGamma = gammaNode.needsGradient ? gammaNode.gradientBuffer().pointer : nil
-        let gBeta = betaNode.needsGradient ? betaNode.gradientBuffer().pointer : nil
+    let node = x.tape.record(out, op: AutodiffOp.batchNorm, inputs: [x.node, gamma.node, beta.node]) { gOut, inputs in
+        let gy = gOut.pointer, input = inputs[0].value.pointer, g = inputs[1].value.pointer
+        let mean = statistics.pointer, inverseDeviation = statistics.pointer + channels
+        let gx = inputs[0].gradient?.pointer, gGamma = inputs[1].gradient?.pointer
+        let gBeta = inputs[2].gradient?.pointer
         Parallel.chunks(channels) { range in
             for c in range {
                 let mu = mean[c], inv = inverseDeviation[c]
@@ -83,7 +82,6 @@ public func batchNorm(_ x: Variable, gamma: Variable, beta: Variable, runningMea
                 }
             }
         }
-        withExtendedLifetime(statistics) {}  // mean and inverseDeviation point into it
     }
     return Variable(node: node, tape: x.tape)
 }

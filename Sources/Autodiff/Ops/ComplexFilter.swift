@@ -20,14 +20,15 @@ public func filter2D(_ field: ComplexVariable, kernel: Variable) -> ComplexVaria
                                   size: kernel.shape[0])
     let out = Tensor(uninitialized: field.node.value.shape)
     geometry.correlate(field.node.value.pointer, kernel: kernel.value.pointer, into: out.pointer, accumulate: false)
-    let node = field.tape.record(out, inputs: [field.node, kernel.node]) { o in
-        let g = o.gradient!.pointer
-        if field.needsGradient {
+    let node = field.tape.record(out, op: AutodiffOp.filter2D, inputs: [field.node, kernel.node]) { gOut, inputs in
+        let (field, kernel) = (inputs[0], inputs[1])
+        let g = gOut.pointer
+        if let gz = field.gradient {
             let flipped = FilterGeometry.flipped(kernel.value.pointer, size: geometry.size)
-            geometry.correlate(g, kernel: flipped, into: field.node.gradientBuffer().pointer, accumulate: true)
+            geometry.correlate(g, kernel: flipped, into: gz.pointer, accumulate: true)
         }
-        if kernel.needsGradient {
-            geometry.kernelGradient(g, input: field.node.value.pointer, into: kernel.node.gradientBuffer().pointer)
+        if let gk = kernel.gradient {
+            geometry.kernelGradient(g, input: field.value.pointer, into: gk.pointer)
         }
     }
     return ComplexVariable(node: node, tape: field.tape)

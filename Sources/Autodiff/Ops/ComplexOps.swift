@@ -26,19 +26,17 @@ public func * (a: ComplexVariable, b: ComplexVariable) -> ComplexVariable {
         po[2 * k] = ar * br - ai * bi
         po[2 * k + 1] = ar * bi + ai * br
     }
-    let node = a.tape.record(out, inputs: [a.node, b.node]) { o in
-        let g = o.gradient!.pointer
+    let node = a.tape.record(out, op: AutodiffOp.complexMultiply, inputs: [a.node, b.node]) { gOut, inputs in
+        let g = gOut.pointer, pa = inputs[0].value.pointer, pb = inputs[1].value.pointer
         // ḡ·conj(c) for c = (cr, ci): (gr·cr + gi·ci, gi·cr − gr·ci).
-        if a.needsGradient {
-            let ga = a.node.gradientBuffer().pointer
+        if let ga = inputs[0].gradient?.pointer {
             for k in 0..<n {
                 let gr = g[2 * k], gi = g[2 * k + 1], cr = pb[2 * k], ci = pb[2 * k + 1]
                 ga[2 * k] += gr * cr + gi * ci
                 ga[2 * k + 1] += gi * cr - gr * ci
             }
         }
-        if b.needsGradient {
-            let gb = b.node.gradientBuffer().pointer
+        if let gb = inputs[1].gradient?.pointer {
             for k in 0..<n {
                 let gr = g[2 * k], gi = g[2 * k + 1], cr = pa[2 * k], ci = pa[2 * k + 1]
                 gb[2 * k] += gr * cr + gi * ci
@@ -55,8 +53,9 @@ public func conjugate(_ z: ComplexVariable) -> ComplexVariable {
     let out = Tensor(uninitialized: z.node.value.shape)
     let pz = z.node.value.pointer, po = out.pointer
     for k in 0..<n { po[2 * k] = pz[2 * k]; po[2 * k + 1] = -pz[2 * k + 1] }
-    let node = z.tape.record(out, inputs: [z.node]) { o in
-        let g = o.gradient!.pointer, gz = z.node.gradientBuffer().pointer
+    let node = z.tape.record(out, op: AutodiffOp.conjugate, inputs: [z.node]) { gOut, inputs in
+        guard let gz = inputs[0].gradient?.pointer else { return }
+        let g = gOut.pointer
         for k in 0..<n { gz[2 * k] += g[2 * k]; gz[2 * k + 1] -= g[2 * k + 1] }
     }
     return ComplexVariable(node: node, tape: z.tape)
@@ -69,8 +68,9 @@ public func abs2(_ z: ComplexVariable) -> Variable {
     let out = Tensor(uninitialized: z.shape)
     let pz = z.node.value.pointer, po = out.pointer
     for k in 0..<n { po[k] = pz[2 * k] * pz[2 * k] + pz[2 * k + 1] * pz[2 * k + 1] }
-    let node = z.tape.record(out, inputs: [z.node]) { o in
-        let g = o.gradient!.pointer, gz = z.node.gradientBuffer().pointer
+    let node = z.tape.record(out, op: AutodiffOp.abs2, inputs: [z.node]) { gOut, inputs in
+        guard let gz = inputs[0].gradient?.pointer else { return }
+        let g = gOut.pointer, pz = inputs[0].value.pointer
         for k in 0..<n {
             gz[2 * k] += 2 * g[k] * pz[2 * k]
             gz[2 * k + 1] += 2 * g[k] * pz[2 * k + 1]
@@ -86,14 +86,12 @@ public func complex(real re: Variable, imaginary im: Variable) -> ComplexVariabl
     let out = Tensor(uninitialized: re.shape + [2])
     let pr = re.value.pointer, pi = im.value.pointer, po = out.pointer
     for k in 0..<n { po[2 * k] = pr[k]; po[2 * k + 1] = pi[k] }
-    let node = re.tape.record(out, inputs: [re.node, im.node]) { o in
-        let g = o.gradient!.pointer
-        if re.needsGradient {
-            let gr = re.node.gradientBuffer().pointer
+    let node = re.tape.record(out, op: AutodiffOp.complex, inputs: [re.node, im.node]) { gOut, inputs in
+        let g = gOut.pointer
+        if let gr = inputs[0].gradient?.pointer {
             for k in 0..<n { gr[k] += g[2 * k] }
         }
-        if im.needsGradient {
-            let gi = im.node.gradientBuffer().pointer
+        if let gi = inputs[1].gradient?.pointer {
             for k in 0..<n { gi[k] += g[2 * k + 1] }
         }
     }
@@ -101,18 +99,19 @@ public func complex(real re: Variable, imaginary im: Variable) -> ComplexVariabl
 }
 
 /// `Re z`, a real variable of the logical shape. Backward: `ḡz += ḡ + 0j`.
-public func realPart(_ z: ComplexVariable) -> Variable { component(z, 0) }
+public func realPart(_ z: ComplexVariable) -> Variable { component(z, 0, op: .realPart) }
 
 /// `Im z`, a real variable of the logical shape. Backward: `ḡz += 0 + j·ḡ`.
-public func imaginaryPart(_ z: ComplexVariable) -> Variable { component(z, 1) }
+public func imaginaryPart(_ z: ComplexVariable) -> Variable { component(z, 1, op: .imaginaryPart) }
 
-private func component(_ z: ComplexVariable, _ part: Int) -> Variable {
+private func component(_ z: ComplexVariable, _ part: Int, op: AutodiffOp) -> Variable {
     let n = z.field.count
     let out = Tensor(uninitialized: z.shape)
     let pz = z.node.value.pointer, po = out.pointer
     for k in 0..<n { po[k] = pz[2 * k + part] }
-    let node = z.tape.record(out, inputs: [z.node]) { o in
-        let g = o.gradient!.pointer, gz = z.node.gradientBuffer().pointer
+    let node = z.tape.record(out, op: op, inputs: [z.node]) { gOut, inputs in
+        guard let gz = inputs[0].gradient?.pointer else { return }
+        let g = gOut.pointer
         for k in 0..<n { gz[2 * k + part] += g[k] }
     }
     return Variable(node: node, tape: z.tape)
@@ -131,8 +130,9 @@ public func packChannels(_ z: ComplexVariable) -> Variable {
             po[(2 * s + 1) * hw + k] = pz[2 * (s * hw + k) + 1]
         }
     }
-    let node = z.tape.record(out, inputs: [z.node]) { o in
-        let g = o.gradient!.pointer, gz = z.node.gradientBuffer().pointer
+    let node = z.tape.record(out, op: AutodiffOp.packChannels, inputs: [z.node]) { gOut, inputs in
+        guard let gz = inputs[0].gradient?.pointer else { return }
+        let g = gOut.pointer
         for s in 0..<b {
             for k in 0..<hw {
                 gz[2 * (s * hw + k)] += g[(2 * s) * hw + k]
@@ -156,8 +156,9 @@ public func unpackChannels(_ x: Variable) -> ComplexVariable {
             po[2 * (s * hw + k) + 1] = px[(2 * s + 1) * hw + k]
         }
     }
-    let node = x.tape.record(out, inputs: [x.node]) { o in
-        let g = o.gradient!.pointer, gx = x.node.gradientBuffer().pointer
+    let node = x.tape.record(out, op: AutodiffOp.unpackChannels, inputs: [x.node]) { gOut, inputs in
+        guard let gx = inputs[0].gradient?.pointer else { return }
+        let g = gOut.pointer
         for s in 0..<b {
             for k in 0..<hw {
                 gx[(2 * s) * hw + k] += g[2 * (s * hw + k)]
@@ -177,14 +178,12 @@ public func scalePerSample(_ z: ComplexVariable, by s: Variable) -> ComplexVaria
     let out = Tensor(uninitialized: z.node.value.shape)
     let pz = z.node.value.pointer, ps = s.value.pointer, po = out.pointer
     for i in 0..<b { for k in 0..<m { po[i * m + k] = ps[i] * pz[i * m + k] } }
-    let node = z.tape.record(out, inputs: [z.node, s.node]) { o in
-        let g = o.gradient!.pointer
-        if z.needsGradient {
-            let gz = z.node.gradientBuffer().pointer
+    let node = z.tape.record(out, op: AutodiffOp.scalePerSample, inputs: [z.node, s.node]) { gOut, inputs in
+        let g = gOut.pointer, pz = inputs[0].value.pointer, ps = inputs[1].value.pointer
+        if let gz = inputs[0].gradient?.pointer {
             for i in 0..<b { for k in 0..<m { gz[i * m + k] += ps[i] * g[i * m + k] } }
         }
-        if s.needsGradient {
-            let gs = s.node.gradientBuffer().pointer
+        if let gs = inputs[1].gradient?.pointer {
             for i in 0..<b {
                 var acc = 0.0
                 for k in 0..<m { acc += Double(g[i * m + k]) * Double(pz[i * m + k]) }
@@ -216,8 +215,9 @@ public func normalizePerSample(_ z: ComplexVariable) -> ComplexVariable {
             for k in 0..<m { po[i * m + k] = zi[k] * inv }
         }
     }
-    let node = z.tape.record(out, inputs: [z.node]) { o in
-        let g = o.gradient!.pointer, gz = z.node.gradientBuffer().pointer, pn = norms.pointer  // keeps norms alive
+    let node = z.tape.record(out, op: AutodiffOp.normalizePerSample, inputs: [z.node]) { gOut, inputs in
+        guard let gz = inputs[0].gradient?.pointer else { return }
+        let g = gOut.pointer, po = out.pointer, pn = norms.pointer
         Parallel.chunks(b, minimumChunk: minimumSamples) { samples in
             for i in samples {
                 let d = VectorSums.dot(po + i * m, g + i * m, count: m), inv = 1 / pn[i]
@@ -234,9 +234,10 @@ public func meanOverSnapshots(_ y: Variable) -> Variable {
     precondition(y.shape.count == 4, "meanOverSnapshots expects [B, L, H, W], got \(y.shape)")
     let out = snapshotMean(y.value, batch: y.shape[0], snapshots: y.shape[1], slice: y.shape[2] * y.shape[3],
                            outputShape: [y.shape[0], y.shape[2], y.shape[3]])
-    let node = y.tape.record(out, inputs: [y.node]) { o in
-        snapshotMeanBackward(o.gradient!, into: y.node.gradientBuffer(), batch: y.shape[0],
-                             snapshots: y.shape[1], slice: y.shape[2] * y.shape[3])
+    let s = y.shape
+    let node = y.tape.record(out, op: AutodiffOp.meanOverSnapshots, inputs: [y.node]) { g, inputs in
+        guard let gy = inputs[0].gradient else { return }
+        snapshotMeanBackward(g, into: gy, batch: s[0], snapshots: s[1], slice: s[2] * s[3])
     }
     return Variable(node: node, tape: y.tape)
 }
@@ -248,9 +249,9 @@ public func meanOverSnapshots(_ z: ComplexVariable) -> ComplexVariable {
     let s = z.shape
     let out = snapshotMean(z.node.value, batch: s[0], snapshots: s[1], slice: 2 * s[2] * s[3],
                            outputShape: [s[0], s[2], s[3], 2])
-    let node = z.tape.record(out, inputs: [z.node]) { o in
-        snapshotMeanBackward(o.gradient!, into: z.node.gradientBuffer(), batch: s[0],
-                             snapshots: s[1], slice: 2 * s[2] * s[3])
+    let node = z.tape.record(out, op: AutodiffOp.complexMeanOverSnapshots, inputs: [z.node]) { g, inputs in
+        guard let gz = inputs[0].gradient else { return }
+        snapshotMeanBackward(g, into: gz, batch: s[0], snapshots: s[1], slice: 2 * s[2] * s[3])
     }
     return ComplexVariable(node: node, tape: z.tape)
 }

@@ -17,11 +17,10 @@ public func concatChannels(_ a: Variable, _ b: Variable) -> Variable {
         (y + n * block).update(from: pa + n * blockA, count: blockA)
         (y + n * block + blockA).update(from: pb + n * blockB, count: blockB)
     }
-    let aNode = a.node, bNode = b.node  // capture nodes, not the tape
-    let node = a.tape.record(out, inputs: [a.node, b.node]) { o in
-        let g = o.gradient!.pointer
-        for (input, offset, size) in [(aNode, 0, blockA), (bNode, blockA, blockB)] where input.needsGradient {
-            let gi = input.gradientBuffer().pointer
+    let node = a.tape.record(out, op: AutodiffOp.concatChannels, inputs: [a.node, b.node]) { gOut, inputs in
+        let g = gOut.pointer
+        for (input, offset, size) in [(inputs[0], 0, blockA), (inputs[1], blockA, blockB)] {
+            guard let gi = input.gradient?.pointer else { continue }
             for n in 0..<batch {
                 let source = g + n * block + offset, destination = gi + n * size
                 for i in 0..<size { destination[i] += source[i] }

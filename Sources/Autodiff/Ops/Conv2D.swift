@@ -19,19 +19,18 @@ public func conv2d(_ x: Variable, weight: Variable, bias: Variable) -> Variable 
     let out = Tensor(uninitialized: [shape.batch, shape.outputChannels, shape.height, shape.width])
     ConvolutionKernels.forward(x.value.pointer, weight: weight.value.pointer, bias: bias.value.pointer,
                                into: out.pointer, shape: shape)
-    let xNode = x.node, weightNode = weight.node, biasNode = bias.node  // capture nodes, not the tape
-    let node = x.tape.record(out, inputs: [x.node, weight.node, bias.node]) { o in
-        let g = o.gradient!.pointer
-        if xNode.needsGradient {
-            ConvolutionKernels.accumulateInputGradient(g, weight: weightNode.value.pointer,
-                                                       into: xNode.gradientBuffer().pointer, shape: shape)
+    let node = x.tape.record(out, op: AutodiffOp.conv2d, inputs: [x.node, weight.node, bias.node]) { gOut, inputs in
+        let (x, weight, bias) = (inputs[0], inputs[1], inputs[2])
+        let g = gOut.pointer
+        if let gx = x.gradient {
+            ConvolutionKernels.accumulateInputGradient(g, weight: weight.value.pointer, into: gx.pointer, shape: shape)
         }
-        if weightNode.needsGradient {
-            ConvolutionKernels.accumulateWeightGradient(xNode.value.pointer, outputGradient: g,
-                                                        into: weightNode.gradientBuffer().pointer, shape: shape)
+        if let gw = weight.gradient {
+            ConvolutionKernels.accumulateWeightGradient(x.value.pointer, outputGradient: g, into: gw.pointer,
+                                                        shape: shape)
         }
-        if biasNode.needsGradient {
-            ConvolutionKernels.accumulateBiasGradient(g, into: biasNode.gradientBuffer().pointer,
+        if let gb = bias.gradient {
+            ConvolutionKernels.accumulateBiasGradient(g, into: gb.pointer,
                                                       batch: shape.batch, channels: shape.outputChannels,
                                                       plane: shape.plane)
         }

@@ -9,10 +9,9 @@ public func + (a: Variable, b: Variable) -> Variable {
     let out = Tensor(uninitialized: a.shape)
     let pa = a.value.pointer, pb = b.value.pointer, po = out.pointer
     for i in 0..<out.count { po[i] = pa[i] + pb[i] }
-    let node = a.tape.record(out, inputs: [a.node, b.node]) { o in
-        let g = o.gradient!
-        if a.needsGradient { a.node.gradientBuffer().accumulate(g) }
-        if b.needsGradient { b.node.gradientBuffer().accumulate(g) }
+    let node = a.tape.record(out, op: AutodiffOp.add, inputs: [a.node, b.node]) { g, inputs in
+        inputs[0].gradient?.accumulate(g)
+        inputs[1].gradient?.accumulate(g)
     }
     return Variable(node: node, tape: a.tape)
 }
@@ -23,10 +22,9 @@ public func - (a: Variable, b: Variable) -> Variable {
     let out = Tensor(uninitialized: a.shape)
     let pa = a.value.pointer, pb = b.value.pointer, po = out.pointer
     for i in 0..<out.count { po[i] = pa[i] - pb[i] }
-    let node = a.tape.record(out, inputs: [a.node, b.node]) { o in
-        let g = o.gradient!
-        if a.needsGradient { a.node.gradientBuffer().accumulate(g) }
-        if b.needsGradient { b.node.gradientBuffer().accumulate(g, scale: -1) }
+    let node = a.tape.record(out, op: AutodiffOp.subtract, inputs: [a.node, b.node]) { g, inputs in
+        inputs[0].gradient?.accumulate(g)
+        inputs[1].gradient?.accumulate(g, scale: -1)
     }
     return Variable(node: node, tape: a.tape)
 }
@@ -35,17 +33,15 @@ public func - (a: Variable, b: Variable) -> Variable {
 public func * (a: Variable, b: Variable) -> Variable {
     precondition(a.shape == b.shape, "mul: \(a.shape) vs \(b.shape)")
     let out = Tensor(uninitialized: a.shape)
-    let pa = a.value.pointer, pb = b.value.pointer, po = out.pointer
-    for i in 0..<out.count { po[i] = pa[i] * pb[i] }
-    let node = a.tape.record(out, inputs: [a.node, b.node]) { o in
-        let g = o.gradient!.pointer
-        if a.needsGradient {
-            let ga = a.node.gradientBuffer().pointer
-            for i in 0..<out.count { ga[i] += g[i] * pb[i] }
+    let pa = a.value.pointer, pb = b.value.pointer, po = out.pointer, count = out.count
+    for i in 0..<count { po[i] = pa[i] * pb[i] }
+    let node = a.tape.record(out, op: AutodiffOp.multiply, inputs: [a.node, b.node]) { gOut, inputs in
+        let g = gOut.pointer, pa = inputs[0].value.pointer, pb = inputs[1].value.pointer
+        if let ga = inputs[0].gradient?.pointer {
+            for i in 0..<count { ga[i] += g[i] * pb[i] }
         }
-        if b.needsGradient {
-            let gb = b.node.gradientBuffer().pointer
-            for i in 0..<out.count { gb[i] += g[i] * pa[i] }
+        if let gb = inputs[1].gradient?.pointer {
+            for i in 0..<count { gb[i] += g[i] * pa[i] }
         }
     }
     return Variable(node: node, tape: a.tape)
@@ -56,8 +52,8 @@ public func * (s: Float, a: Variable) -> Variable {
     let out = Tensor(uninitialized: a.shape)
     let pa = a.value.pointer, po = out.pointer
     for i in 0..<out.count { po[i] = s * pa[i] }
-    let node = a.tape.record(out, inputs: [a.node]) { o in
-        a.node.gradientBuffer().accumulate(o.gradient!, scale: s)
+    let node = a.tape.record(out, op: AutodiffOp.scale, inputs: [a.node]) { g, inputs in
+        inputs[0].gradient?.accumulate(g, scale: s)
     }
     return Variable(node: node, tape: a.tape)
 }
@@ -66,9 +62,8 @@ extension Variable {
     /// The same values with a new shape of equal element count. Backward: reshape the gradient back.
     public func reshaped(_ shape: [Int]) -> Variable {
         let out = value.reshaped(shape)
-        let input = self
-        let node = tape.record(out, inputs: [node]) { o in
-            input.node.gradientBuffer().accumulate(o.gradient!)
+        let node = tape.record(out, op: AutodiffOp.reshape, inputs: [node]) { g, inputs in
+            inputs[0].gradient?.accumulate(g)
         }
         return Variable(node: node, tape: tape)
     }

@@ -5,20 +5,21 @@ import TensorCore
 
 /// Orthonormal 2-D DFT `F z` of every `[H, W]` slice of a field `[..., H, W]` (convention in
 /// `TensorCore/FFT.swift`). F is unitary, so the pullback is `ḡz += Fᴴ ḡ` (the inverse transform).
-public func fft2(_ z: ComplexVariable) -> ComplexVariable { fourier(z, forward: true) }
+public func fft2(_ z: ComplexVariable) -> ComplexVariable { fourier(z, forward: true, op: .fft2) }
 
 /// Orthonormal inverse 2-D DFT `Fᴴ z` of every `[H, W]` slice. Pullback: `ḡz += F ḡ`.
-public func ifft2(_ z: ComplexVariable) -> ComplexVariable { fourier(z, forward: false) }
+public func ifft2(_ z: ComplexVariable) -> ComplexVariable { fourier(z, forward: false, op: .ifft2) }
 
-private func fourier(_ z: ComplexVariable, forward: Bool) -> ComplexVariable {
+private func fourier(_ z: ComplexVariable, forward: Bool, op: AutodiffOp) -> ComplexVariable {
     precondition(z.shape.count >= 2, "FFT2 needs [..., H, W], got \(z.shape)")
     let out = ComplexField(uninitialized: z.shape)
     if forward { FFT.forward(z.field, into: out) } else { FFT.inverse(z.field, into: out) }
-    let node = z.tape.record(out.storage, inputs: [z.node]) { o in
-        let g = ComplexField(storage: o.gradient!)
+    let node = z.tape.record(out.storage, op: op, inputs: [z.node]) { gOut, inputs in
+        guard let gz = inputs[0].gradient else { return }
+        let g = ComplexField(storage: gOut)
         let back = ComplexField(uninitialized: g.shape)
         if forward { FFT.inverse(g, into: back) } else { FFT.forward(g, into: back) }
-        z.node.gradientBuffer().accumulate(back.storage)
+        gz.accumulate(back.storage)
     }
     return ComplexVariable(node: node, tape: z.tape)
 }
@@ -57,10 +58,9 @@ public func modulate(phase: Variable, field: ComplexVariable) -> ComplexVariable
             }
         }
     }
-    let node = field.tape.record(out, inputs: [phase.node, field.node]) { o in
-        let g = o.gradient!.pointer, pm = masks.pointer   // `masks` lives as long as this pullback
-        if field.needsGradient {
-            let gx = field.node.gradientBuffer().pointer
+    let node = field.tape.record(out, op: AutodiffOp.modulate, inputs: [phase.node, field.node]) { gOut, inputs in
+        let g = gOut.pointer, pm = masks.pointer, po = out.pointer
+        if let gx = inputs[1].gradient?.pointer {
             for s in 0..<b {
                 for c in 0..<l {
                     let m = pm + 2 * c * n, gs = g + 2 * (s * l + c) * n, dst = gx + 2 * s * n
@@ -71,8 +71,7 @@ public func modulate(phase: Variable, field: ComplexVariable) -> ComplexVariable
                 }
             }
         }
-        if phase.needsGradient {
-            let gp = phase.node.gradientBuffer().pointer
+        if let gp = inputs[0].gradient?.pointer {
             for s in 0..<b {
                 for c in 0..<l {
                     let gs = g + 2 * (s * l + c) * n, os = po + 2 * (s * l + c) * n, dst = gp + c * n

@@ -43,9 +43,9 @@ public func alignGlobalPhase(_ z: ComplexVariable) -> ComplexVariable {
             po[j + 1] = ur * im + ui * re
         }
     }
-    let node = z.tape.record(out, inputs: [z.node]) { o in
-        guard z.needsGradient else { return }
-        let g = o.gradient!.pointer, gz = z.node.gradientBuffer().pointer
+    let node = z.tape.record(out, op: AutodiffOp.alignGlobalPhase, inputs: [z.node]) { gOut, inputs in
+        guard let gz = inputs[0].gradient?.pointer else { return }
+        let g = gOut.pointer, po = out.pointer
         for i in 0..<b {
             let (ur, ui) = rotations[i]
             // Im(c_b) = Σ Im(conj(ḡ)·out) = Σ (Re ḡ · Im out − Im ḡ · Re out).

@@ -33,9 +33,9 @@ public func maxPool2x2(_ x: Variable) -> Variable {
             }
         }
     }
-    let xNode = x.node  // capture nodes, not the tape
-    let node = x.tape.record(out, inputs: [x.node]) { o in
-        let g = o.gradient!.pointer, gx = xNode.gradientBuffer().pointer
+    let node = x.tape.record(out, op: AutodiffOp.maxPool2x2, inputs: [x.node]) { gOut, inputs in
+        guard let gx = inputs[0].gradient?.pointer else { return }
+        let g = gOut.pointer, index = winner.pointer
         let outputPlane = height * width
         Parallel.chunks(planes) { range in
             for p in range {
@@ -44,7 +44,6 @@ public func maxPool2x2(_ x: Variable) -> Variable {
                 }
             }
         }
-        withExtendedLifetime(winner) {}  // `index` points into it
     }
     return Variable(node: node, tape: x.tape)
 }

@@ -11,9 +11,9 @@ public func relu(_ x: Variable) -> Variable {
     Parallel.chunks(count, minimumChunk: 1 << 15) { range in
         rectify(input, into: y, range)
     }
-    let xNode = x.node  // capture nodes, not the tape
-    let node = x.tape.record(out, inputs: [x.node]) { o in
-        let g = o.gradient!.pointer, gx = xNode.gradientBuffer().pointer
+    let node = x.tape.record(out, op: AutodiffOp.relu, inputs: [x.node]) { gOut, inputs in
+        guard let gx = inputs[0].gradient?.pointer else { return }
+        let g = gOut.pointer, input = inputs[0].value.pointer
         Parallel.chunks(count, minimumChunk: 1 << 15) { range in
             accumulateWherePositive(g, where: input, into: gx, range)
         }

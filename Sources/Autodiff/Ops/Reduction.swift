@@ -3,10 +3,10 @@ import TensorCore
 /// `Σ_i a_i` over every element, a scalar of shape `[1]`. Backward: `ḡa_i += ḡ`.
 public func sum(_ a: Variable) -> Variable {
     let out = Tensor([Float(a.value.sum())], shape: [1])
-    let node = a.tape.record(out, inputs: [a.node]) { o in
-        let g = o.gradient!.pointer[0]
-        let ga = a.node.gradientBuffer().pointer
-        for i in 0..<a.value.count { ga[i] += g }
+    let node = a.tape.record(out, op: AutodiffOp.sum, inputs: [a.node]) { gOut, inputs in
+        let g = gOut.pointer[0]
+        guard let ga = inputs[0].gradient else { return }
+        for i in 0..<ga.count { ga.pointer[i] += g }
     }
     return Variable(node: node, tape: a.tape)
 }
@@ -15,10 +15,10 @@ public func sum(_ a: Variable) -> Variable {
 public func mean(_ a: Variable) -> Variable {
     let n = Float(a.value.count)
     let out = Tensor([Float(a.value.sum() / Double(n))], shape: [1])
-    let node = a.tape.record(out, inputs: [a.node]) { o in
-        let g = o.gradient!.pointer[0] / n
-        let ga = a.node.gradientBuffer().pointer
-        for i in 0..<a.value.count { ga[i] += g }
+    let node = a.tape.record(out, op: AutodiffOp.mean, inputs: [a.node]) { gOut, inputs in
+        let g = gOut.pointer[0] / n
+        guard let ga = inputs[0].gradient else { return }
+        for i in 0..<ga.count { ga.pointer[i] += g }
     }
     return Variable(node: node, tape: a.tape)
 }
@@ -26,16 +26,17 @@ public func mean(_ a: Variable) -> Variable {
 /// Per-sample sum over all axes but the first: `[B, ...] → [B]`, `out_b = Σ_i a_{b,i}`.
 /// Backward: `ḡa_{b,i} += ḡ_b`.
 public func sumPerSample(_ a: Variable) -> Variable {
-    perSample(a, scale: 1)
+    perSample(a, scale: 1, op: .sumPerSample)
 }
 
 /// Per-sample mean over all axes but the first: `[B, ...] → [B]`, `out_b = (1/m) Σ_i a_{b,i}`.
+/// Backward: `ḡa_{b,i} += ḡ_b / m`.
 public func meanPerSample(_ a: Variable) -> Variable {
     let m = a.value.count / max(a.shape[0], 1)
-    return perSample(a, scale: 1 / Float(max(m, 1)))
+    return perSample(a, scale: 1 / Float(max(m, 1)), op: .meanPerSample)
 }
 
-private func perSample(_ a: Variable, scale: Float) -> Variable {
+private func perSample(_ a: Variable, scale: Float, op: AutodiffOp) -> Variable {
     precondition(a.shape.count >= 1, "per-sample reduction needs a batch axis")
     let b = a.shape[0], m = a.value.count / max(b, 1)
     let out = Tensor(uninitialized: [b])
@@ -45,9 +46,9 @@ private func perSample(_ a: Variable, scale: Float) -> Variable {
         for i in 0..<m { acc += Double(pa[s * m + i]) }
         out.pointer[s] = Float(acc) * scale
     }
-    let node = a.tape.record(out, inputs: [a.node]) { o in
-        let g = o.gradient!.pointer
-        let ga = a.node.gradientBuffer().pointer
+    let node = a.tape.record(out, op: op, inputs: [a.node]) { gOut, inputs in
+        let g = gOut.pointer
+        guard let ga = inputs[0].gradient?.pointer else { return }
         for s in 0..<b {
             let gs = g[s] * scale
             for i in 0..<m { ga[s * m + i] += gs }
@@ -65,14 +66,13 @@ public func meanSquaredError(_ a: Variable, _ b: Variable) -> Variable {
     var acc = 0.0
     for i in 0..<n { let d = Double(pa[i] - pb[i]); acc += d * d }
     let out = Tensor([Float(acc / Double(n))], shape: [1])
-    let node = a.tape.record(out, inputs: [a.node, b.node]) { o in
-        let g = 2 * o.gradient!.pointer[0] / Float(n)
-        if a.needsGradient {
-            let ga = a.node.gradientBuffer().pointer
+    let node = a.tape.record(out, op: AutodiffOp.meanSquaredError, inputs: [a.node, b.node]) { gOut, inputs in
+        let g = 2 * gOut.pointer[0] / Float(n)
+        let pa = inputs[0].value.pointer, pb = inputs[1].value.pointer
+        if let ga = inputs[0].gradient?.pointer {
             for i in 0..<n { ga[i] += g * (pa[i] - pb[i]) }
         }
-        if b.needsGradient {
-            let gb = b.node.gradientBuffer().pointer
+        if let gb = inputs[1].gradient?.pointer {
             for i in 0..<n { gb[i] -= g * (pa[i] - pb[i]) }
         }
     }

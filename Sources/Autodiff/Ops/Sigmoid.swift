@@ -8,9 +8,9 @@ public func sigmoid(_ x: Variable) -> Variable {
     let out = Tensor(uninitialized: x.shape)
     let input = x.value.pointer, y = out.pointer, count = out.count
     for i in 0..<count { y[i] = 1 / (1 + Foundation.exp(-input[i])) }
-    let xNode = x.node  // capture nodes, not the tape
-    let node = x.tape.record(out, inputs: [x.node]) { o in
-        let g = o.gradient!.pointer, gx = xNode.gradientBuffer().pointer
+    let node = x.tape.record(out, op: AutodiffOp.sigmoid, inputs: [x.node]) { gOut, inputs in
+        guard let gx = inputs[0].gradient?.pointer else { return }
+        let g = gOut.pointer, y = out.pointer
         for i in 0..<count { gx[i] += g[i] * y[i] * (1 - y[i]) }
     }
     return Variable(node: node, tape: x.tape)

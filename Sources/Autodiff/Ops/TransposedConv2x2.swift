@@ -24,17 +24,17 @@ public func transposedConv2x2(_ x: Variable, weight: Variable, bias: Variable) -
     let out = Tensor(uninitialized: [shape.batch, shape.outputChannels, 2 * shape.height, 2 * shape.width])
     TransposedConvolutionKernels.forward(x.value.pointer, weight: weight.value.pointer, bias: bias.value.pointer,
                                          into: out.pointer, shape: shape)
-    let xNode = x.node, weightNode = weight.node, biasNode = bias.node  // capture nodes, not the tape
-    let node = x.tape.record(out, inputs: [x.node, weight.node, bias.node]) { o in
-        let g = o.gradient!.pointer
-        if xNode.needsGradient || weightNode.needsGradient {
+    let node = x.tape.record(out, op: AutodiffOp.transposedConv2x2,
+                             inputs: [x.node, weight.node, bias.node]) { gOut, inputs in
+        let (x, weight, bias) = (inputs[0], inputs[1], inputs[2])
+        let g = gOut.pointer
+        if x.needsGradient || weight.needsGradient {
             TransposedConvolutionKernels.backward(
-                g, input: xNode.value.pointer, weight: weightNode.value.pointer,
-                inputGradient: xNode.needsGradient ? xNode.gradientBuffer().pointer : nil,
-                weightGradient: weightNode.needsGradient ? weightNode.gradientBuffer().pointer : nil, shape: shape)
+                g, input: x.value.pointer, weight: weight.value.pointer, inputGradient: x.gradient?.pointer,
+                weightGradient: weight.gradient?.pointer, shape: shape)
         }
-        if biasNode.needsGradient {
-            ConvolutionKernels.accumulateBiasGradient(g, into: biasNode.gradientBuffer().pointer,
+        if let gb = bias.gradient {
+            ConvolutionKernels.accumulateBiasGradient(g, into: gb.pointer,
                                                       batch: shape.batch, channels: shape.outputChannels,
                                                       plane: 4 * shape.plane)
         }

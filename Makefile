@@ -4,7 +4,7 @@ PACKAGES := libopenblas-dev libfftw3-dev libhdf5-dev zlib1g-dev libpng-dev libti
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/phasemask
 
-.PHONY: setup build release test design bench clean fuzz
+.PHONY: setup build release test design design-general bench clean fuzz
 
 ## setup: install the Debian packages PhaseMask links against (only those missing)
 setup:
@@ -30,6 +30,11 @@ test: setup
 ## export into masks/ → verify), printing the results table
 design: release
 	$(RELEASE) design
+
+## design-general: the general design shipped beside it (masks/general*), trained on every procedural
+## scene kind instead of FashionMNIST (docs/scenes.md); needs no dataset
+design-general: release
+	$(RELEASE) design --data synthetic:smooth,zernike,blobs,polygons,steps --name general --work runs/design-general
 
 ## bench: benchmarks in release mode
 bench: release

@@ -4,9 +4,11 @@
 // Fabrication needs Optics and Storage, never Training; nothing imports the CLI.
 import PackageDescription
 
-/// Release builds of the numeric targets: unchecked arithmetic is not used; we keep bounds checks in
-/// debug and rely on -O in release.
-let numeric: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+/// Release builds use SwiftPM's `-O` everywhere, so the `precondition`s that guard the raw-pointer
+/// kernels (shapes, counts, strides) and Swift's overflow and bounds checks stay on: a wrong shape stops
+/// with a message instead of reading out of bounds. (`-Ounchecked`, used before 0.2, removed them;
+/// docs/performance.md, "Checks in release builds", measures the difference.)
+let numeric: [SwiftSetting] = []
 
 let package = Package(
     name: "PhaseMask",

@@ -33,4 +33,25 @@ final class ShippedMaskTests: XCTestCase {
         XCTAssertEqual(score.psnr, psnr, accuracy: 0.01)
         XCTAssertEqual(score.ssim, ssim, accuracy: 1e-4)
     }
+
+    /// The general design (`make design-general`, trained on procedural scenes only) verifies, and its
+    /// recovery file reproduces the recorded fine-tuned score. Procedural scenes need no dataset, so
+    /// this check runs everywhere.
+    func testShippedGeneralDesignVerifiesAndReproducesItsScore() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let design = root.appendingPathComponent("masks/general.h5").path
+        let report = try VerifyJob.run(file: design)
+        XCTAssertTrue(report.passed, "\(report)")
+        XCTAssertTrue(report.checks.contains { $0.name == "general_recovery.h5 mask equals /mask/phase" && $0.passed })
+        let recorded = try DesignFile.read(path: design).metadata.metrics
+        let psnr = try XCTUnwrap(recorded["psnr_finetuned_db"]), ssim = try XCTUnwrap(recorded["ssim_finetuned"])
+        let recovery = root.appendingPathComponent("masks/general_recovery.h5").path
+        let config = try Checkpoint.configuration(at: recovery)
+        XCTAssertEqual(config.dataSources, [DataSource(.synthetic(SyntheticKind.allCases))])
+        let score = try Runs.evaluate(checkpoint: recovery, testSize: nil)
+        XCTAssertEqual(score.count, 1000)
+        XCTAssertEqual(score.psnr, psnr, accuracy: 0.01)
+        XCTAssertEqual(score.ssim, ssim, accuracy: 1e-4)
+    }
 }

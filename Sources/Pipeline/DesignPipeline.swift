@@ -16,76 +16,50 @@ import Training
 public struct DesignPipeline {
     public struct Options {
         public var preset: Preset = .quick
-        public var teacherSnapshots = 9
-        public var size: Int?
-        public var epochs: Int?
+        /// Settings of every stage laid over the preset (size, epochs, subsets, levels, stroke, ρ, seed,
+        /// data, scene model, noise, …). `snapshots` is the teacher's; the student has one.
+        public var training = TrainingOverrides()
+        /// Student epochs (nil: as the teacher).
         public var studentEpochs: Int?
         public var fineTuneEpochs = 2
-        public var trainSize: Int?
-        public var testSize: Int?
-        public var levels = 8
-        /// Radians.
-        public var stroke = 2 * Double.pi
+        /// The student recipe: α, β (σ = 1 − α − β) and whether it starts from the teacher.
         public var alpha = TrainingConfig.defaultStudentAlpha
         public var beta = TrainingConfig.defaultStudentBeta
-        public var rho = 0.0
         public var initFromTeacher = TrainingConfig.defaultStudentWarmStart
-        public var seed: UInt64 = 0
         public var slm = "pluto-2"
         /// Lithography: design wavelength (m), refractive index, pixel pitch (m).
         public var wavelength = 633e-9
         public var refractiveIndex = 1.457
         public var pitch = 8e-6
-        /// Scene sources (`--data`); empty: FashionMNIST from its default folder.
-        public var data: [DataSource] = []
         public var workDirectory = "runs/design"
         public var outputDirectory = "masks"
         public var name = "phasemask"
         public var retrainTeacher = false
-        /// Settings of every stage that default to the preset's when nil.
-        public var globalPhase: SpectralInitialization.GlobalPhase?
-        public var weighting: WeightingChoice?
-        public var schedule: LearningRateSchedule?
-        /// Measurement noise during training (every stage).
-        public var noise: NoiseModel?
-        /// Scene model of every stage (phase range, background offsets, amplitude).
-        public var sceneModel: SceneModel = .standard
 
         public init() {}
 
         func teacherConfig() -> TrainingConfig {
-            var c = preset.config(mode: .teacher)
-            c.snapshots = teacherSnapshots
-            apply(&c)
-            if let epochs { c.epochs = epochs }
-            return c
+            training.config(preset: preset, mode: .teacher)
         }
 
         func studentConfig(teacherCheckpoint: String) -> TrainingConfig {
-            var c = preset.config(mode: .student)
-            apply(&c)
-            if let e = studentEpochs ?? epochs { c.epochs = e }
-            c.alpha = alpha
-            c.beta = beta
-            c.initFromTeacher = initFromTeacher
-            c.teacherCheckpoint = teacherCheckpoint
-            return c
+            var o = training
+            o.snapshots = nil
+            o.epochs = studentEpochs ?? training.epochs
+            o.alpha = alpha
+            o.beta = beta
+            o.initFromTeacher = initFromTeacher
+            o.teacherCheckpoint = teacherCheckpoint
+            return o.config(preset: preset, mode: .student)
         }
 
-        private func apply(_ c: inout TrainingConfig) {
-            if let size { c.size = size }
-            if let trainSize { c.trainSize = trainSize }
-            if let testSize { c.testSize = testSize }
-            c.levels = levels
-            c.stroke = stroke
-            c.rho = rho
-            c.seed = seed
-            if !data.isEmpty { c.setDataSources(data) }
-            if let globalPhase { c.globalPhase = globalPhase }
-            if let weighting { c.weighting = weighting }
-            if let schedule { c.schedule = schedule }
-            if let noise { c.setNoise(noise) }
-            c.sceneModel = sceneModel
+        /// Problems with the settings of the stages, each one sentence (`TrainingConfig.settingsProblems`
+        /// of teacher and student, and the fine-tuning epochs); empty when every stage can be trained.
+        public func settingsProblems() -> [String] {
+            var p = teacherConfig().settingsProblems()
+            p += studentConfig(teacherCheckpoint: "").settingsProblems().filter { !p.contains($0) }
+            if fineTuneEpochs < 1 { p.append("fine-tuning epochs must be at least 1, got \(fineTuneEpochs)") }
+            return p
         }
     }
 
@@ -137,8 +111,8 @@ public struct DesignPipeline {
         let fineTuneStage = Stage(name: "finetune", directory: path(options.workDirectory, "finetune"))
         InterruptFlag.install()
 
+        if let problem = options.settingsProblems().first { throw TrainingError.invalidConfiguration(problem) }
         let teacherConfig = options.teacherConfig()
-        if let problem = teacherConfig.problems().first { throw TrainingError.invalidConfiguration(problem) }
         // The test scenes first: a missing or unreadable data source stops the run before any training.
         let testScenes = try SceneSplits.testScenes(teacherConfig)
         let teacherTrained = try ensure(teacherStage, teacherConfig, force: options.retrainTeacher)
@@ -149,9 +123,9 @@ public struct DesignPipeline {
         let teacher = try Checkpoint.load(teacherStage.checkpoint)
         let teacherScore = try Evaluation.evaluate(teacher.system, images: testScenes, batchSize: teacherConfig.batchSize)
         let rows = [
-            Row(system: "teacher (L = \(options.teacherSnapshots))", psnr: teacherScore.psnr, ssim: teacherScore.ssim),
+            Row(system: "teacher (L = \(teacherConfig.snapshots))", psnr: teacherScore.psnr, ssim: teacherScore.ssim),
             Row(system: "student, continuous mask", psnr: fineTune.result.continuous.psnr, ssim: fineTune.result.continuous.ssim),
-            Row(system: "student, quantized (K = \(options.levels))", psnr: fineTune.result.quantized.psnr, ssim: fineTune.result.quantized.ssim),
+            Row(system: "student, quantized (K = \(teacherConfig.levels))", psnr: fineTune.result.quantized.psnr, ssim: fineTune.result.quantized.ssim),
             Row(system: "student, fine-tuned to quantized", psnr: fineTune.result.fineTuned.psnr, ssim: fineTune.result.fineTuned.ssim),
         ]
         let heldOut = try heldOutRows(teacher: teacher.system, fineTuned: fineTuneStage.checkpoint, config: teacherConfig)
@@ -161,8 +135,8 @@ public struct DesignPipeline {
 
         var export = ExportOptions(out: options.outputDirectory)
         export.model = fineTuneStage.checkpoint
-        export.levels = options.levels
-        export.stroke = options.stroke
+        export.levels = teacherConfig.levels
+        export.stroke = teacherConfig.stroke
         export.slm = options.slm
         export.wavelength = options.wavelength
         export.refractiveIndex = options.refractiveIndex
@@ -228,9 +202,10 @@ public struct DesignPipeline {
 
     /// Fine-tunes the student to its quantized mask (or reuses a finished fine-tuning).
     func fineTuned(from student: Stage, into stage: Stage, force: Bool) throws -> FineTuneJob.Outcome {
+        let quantization = options.teacherConfig()
         var resume = FileManager.default.fileExists(atPath: stage.checkpoint)
         if resume, let stored = try? Checkpoint.configuration(at: stage.checkpoint),
-           stored.levels != options.levels || stored.stroke != options.stroke {
+           stored.levels != quantization.levels || stored.stroke != quantization.stroke {
             log("finetune: quantization settings changed; fine-tuning again")
             resume = false
         }
@@ -239,7 +214,7 @@ public struct DesignPipeline {
             resume = false
         }
         if resume { log("finetune: continuing or reusing \(stage.checkpoint)") }
-        return try FineTuneJob.run(checkpoint: student.checkpoint, levels: options.levels, stroke: options.stroke,
+        return try FineTuneJob.run(checkpoint: student.checkpoint, levels: quantization.levels, stroke: quantization.stroke,
                                    epochs: options.fineTuneEpochs, directory: stage.directory, resume: resume, log: log)
     }
 }

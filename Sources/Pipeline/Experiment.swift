@@ -19,18 +19,28 @@ public struct Experiment {
         /// Seeds that run the snapshot sweep of Figures 2 and 3 (nil: every seed); Table 1 uses all seeds.
         public var sweepSeeds: [UInt64]? = nil
         public var mainTeacherSnapshots = 9
-        public var epochs: Int?
-        public var trainSize: Int?
-        public var testSize: Int?
+        /// Settings of every run laid over the preset (epochs, subsets, data, scene model, …); each run
+        /// sets its own seed and snapshots.
+        public var training = TrainingOverrides()
+        /// The student recipe: α, β (σ = 1 − α − β) and whether students start from their teacher.
         public var alpha = TrainingConfig.defaultStudentAlpha
         public var beta = TrainingConfig.defaultStudentBeta
         public var initFromTeacher = TrainingConfig.defaultStudentWarmStart
-        /// Scene sources (`--data`); empty: FashionMNIST from its default folder.
-        public var data: [DataSource] = []
         public var output = "experiment"
-        /// Scene model of every run (phase range, background offsets, amplitude).
-        public var sceneModel: SceneModel = .standard
         public init() {}
+
+        /// Problems with the settings of the runs, each one sentence (`TrainingConfig.settingsProblems`
+        /// of the main teacher, its student and the baselines); empty when every run can be trained.
+        public func settingsProblems() -> [String] {
+            let e = Experiment(options: self) { _ in }
+            let seed = seeds.first ?? 0
+            var p: [String] = []
+            for c in [e.teacherConfig(mainTeacherSnapshots, seed), e.studentConfig("", seed, cdp: true, feat: true),
+                      e.baselineConfig(.e2e, seed)] {
+                p += c.settingsProblems().filter { !p.contains($0) }
+            }
+            return p
+        }
     }
 
     /// One trained system's outcome.
@@ -71,9 +81,9 @@ public struct Experiment {
 
     public func run() throws -> [RunResult] {
         var results: [RunResult] = []
+        if let problem = options.settingsProblems().first { throw TrainingError.invalidConfiguration(problem) }
         // Every run shares the image size, test subset and data directory: load its scenes once.
         let shared = baselineConfig(.e2e, options.seeds.first ?? 0)
-        if let problem = shared.problems().first { throw TrainingError.invalidConfiguration(problem) }
         let test = try SceneSplits.testScenes(shared)
         func train(_ name: String, config: TrainingConfig, in directory: String, seed: UInt64) throws -> RunResult {
             try self.train(name, config: config, in: directory, seed: seed, testScenes: test)
@@ -114,37 +124,32 @@ public struct Experiment {
     }
 
     func teacherConfig(_ snapshots: Int, _ seed: UInt64) -> TrainingConfig {
-        var c = options.preset.config(mode: .teacher)
-        c.snapshots = snapshots
-        apply(&c, seed)
-        return c
+        var o = overrides(seed)
+        o.snapshots = snapshots
+        return o.config(preset: options.preset, mode: .teacher)
     }
 
     func studentConfig(_ teacher: String, _ seed: UInt64, cdp: Bool, feat: Bool) -> TrainingConfig {
-        var c = options.preset.config(mode: .student)
-        apply(&c, seed)
-        c.teacherCheckpoint = teacher
-        c.alpha = options.alpha
-        c.beta = options.beta
-        c.useCDPLoss = cdp
-        c.useFeatureLoss = feat
-        c.initFromTeacher = options.initFromTeacher
-        return c
+        var o = overrides(seed)
+        o.teacherCheckpoint = teacher
+        o.alpha = options.alpha
+        o.beta = options.beta
+        o.useCDPLoss = cdp
+        o.useFeatureLoss = feat
+        o.initFromTeacher = options.initFromTeacher
+        return o.config(preset: options.preset, mode: .student)
     }
 
     func baselineConfig(_ mode: TrainingMode, _ seed: UInt64) -> TrainingConfig {
-        var c = options.preset.config(mode: mode)
-        apply(&c, seed)
-        return c
+        overrides(seed).config(preset: options.preset, mode: mode)
     }
 
-    private func apply(_ c: inout TrainingConfig, _ seed: UInt64) {
-        if let e = options.epochs { c.epochs = e }
-        if let n = options.trainSize { c.trainSize = n }
-        if let n = options.testSize { c.testSize = n }
-        c.seed = seed
-        if !options.data.isEmpty { c.setDataSources(options.data) }
-        c.sceneModel = options.sceneModel
+    /// The experiment's settings for the run with `seed`.
+    private func overrides(_ seed: UInt64) -> TrainingOverrides {
+        var o = options.training
+        o.seed = seed
+        o.snapshots = nil
+        return o
     }
 
     /// Trains (or reuses) one run and measures it on `testScenes` (the test split): a run trained here

@@ -55,10 +55,7 @@ public struct ExperimentReport {
 
     /// The settings every run of the experiment shared (the preset with the experiment's overrides).
     var setting: TrainingConfig {
-        var c = options.preset.config(mode: .teacher)
-        if let e = options.epochs { c.epochs = e }
-        if let n = options.trainSize { c.trainSize = n }
-        return c
+        options.training.config(preset: options.preset, mode: .teacher)
     }
 
     func markdown() -> String {

@@ -24,8 +24,7 @@ public final class PRSystem: ParameterCollection {
     /// Builds a system with seeded random masks (uniform in [0, 2π)), a Gaussian filter (σ = 1) and a
     /// seeded U-Net. `snapshots` overrides `config.snapshots` (the teacher inside a student run).
     public init(config: TrainingConfig, snapshots: Int? = nil) throws {
-        let problems = config.problems().filter { !$0.contains("teacher checkpoint") }
-        if let first = problems.first { throw TrainingError.invalidConfiguration(first) }
+        try config.checkSettings()
         self.config = config
         let l = snapshots ?? config.snapshots
         var rng = SeededGenerator(seed: config.seed)
@@ -37,9 +36,7 @@ public final class PRSystem: ParameterCollection {
         unet = UNet(inputChannels: 2, outputChannels: 1, baseChannels: config.channels,
                     depth: config.depth, name: "unet", generator: &netStream)
         sensing = try SensingModel(oversampling: 1)
-        let weighting: SpectralInitialization.Weighting = config.weighting == .intensity
-            ? .intensity : .truncated(fraction: config.truncation)
-        initialization = try SpectralInitialization(iterations: config.iterations, weighting: weighting,
+        initialization = try SpectralInitialization(iterations: config.iterations, weighting: config.weighting,
                                                     globalPhase: config.globalPhase)
         if config.mode == .random {
             masks.isFrozen = true

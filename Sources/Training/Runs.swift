@@ -19,18 +19,13 @@ public enum Runs {
     /// Trains `config` into `directory` (`checkpoint.h5`, `log.jsonl`), then evaluates on the test split.
     public static func train(_ config: TrainingConfig, directory: String, resume: Bool,
                              log: @escaping (String) -> Void) throws -> Summary {
-        if let first = config.problems().first { throw TrainingError.invalidConfiguration(first) }
+        try config.checkSettings()
+        if let first = config.wiringProblems().first { throw TrainingError.invalidConfiguration(first) }
         var teacher: PRSystem?
         if config.mode == .student, let path = config.teacherCheckpoint {
             let loaded = try Checkpoint.load(path).system
-            guard loaded.config.size == config.size, loaded.config.depth == config.depth,
-                  loaded.config.channels == config.channels else {
-                throw TrainingError.checkpoint(path: path, problem: "teacher has size \(loaded.config.size), depth \(loaded.config.depth), channels \(loaded.config.channels); the student asks for \(config.size), \(config.depth), \(config.channels)")
-            }
-            var taught = loaded.config.sceneModel, asked = config.sceneModel
-            taught.backgroundOffset = 0; asked.backgroundOffset = 0
-            guard taught == asked else {
-                throw TrainingError.checkpoint(path: path, problem: "teacher was trained on scenes with \(taught); the student asks for \(asked) (give the same --phase-range and --amplitude-range)")
+            if let first = config.wiringProblems(teacher: loaded.config).first {
+                throw TrainingError.checkpoint(path: path, problem: first)
             }
             teacher = loaded
         }

@@ -37,9 +37,12 @@ public final class Trainer {
     /// checking that a checkpoint fits, removing temporary files of a killed run).
     public init(config: TrainingConfig, splits: SceneSplits, teacher: PRSystem?, directory: String,
                 resume: Bool = false, startingFrom initial: PRSystem? = nil, lock: DirectoryLock? = nil) throws {
-        if let first = config.problems().first { throw TrainingError.invalidConfiguration(first) }
+        try config.checkSettings()
         if config.mode == .student && teacher == nil {
             throw TrainingError.invalidConfiguration("student mode needs a teacher system")
+        }
+        if let first = config.wiringProblems(teacher: teacher?.config).first {
+            throw TrainingError.invalidConfiguration(first)
         }
         outputLock = try lock ?? DirectoryLock(directory: directory,
                                                reserving: Checkpoint.estimatedBytes(try PRSystem(config: config)))
@@ -79,7 +82,7 @@ public final class Trainer {
         }
         self.config = config
         objective = try Objective(config: config)
-        noise = try config.noiseModel()
+        noise = config.noise
     }
 
     /// Steps per epoch (the last incomplete batch is dropped).
@@ -201,20 +204,6 @@ public struct TrainingInterrupted: Error, CustomStringConvertible {
     public let step: Int
     public var description: String {
         "interrupted at epoch \(epoch + 1), step \(step); checkpoint written to \(checkpoint) (rerun with --resume)"
-    }
-}
-
-extension TrainingConfig {
-    /// The measurement noise this run trains with.
-    public func noiseModel() throws -> NoiseModel {
-        let model: NoiseModel
-        switch noise {
-        case "gaussian": model = .gaussian(snrDB: snrDecibels)
-        case "poisson": model = .poisson(photonsPerPixel: photons)
-        default: model = .none
-        }
-        try model.validate()
-        return model
     }
 }
 

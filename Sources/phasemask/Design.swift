@@ -43,40 +43,33 @@ struct Design: ParsableCommand {
     @Option(help: "File name stem of the exported files.") var name: String = "phasemask"
     @Option(help: "Global phase of the initialization: aligned, constant-start or random-start (default: aligned).")
     var globalPhase: SpectralInitialization.GlobalPhase?
-    @Option(help: "Spectral-initialization weights: truncated or intensity (default: the preset's).") var weighting: String?
+    @Option(help: "Spectral-initialization weights: truncated or intensity (default: the preset's).") var weighting: WeightingKind?
     @Option(help: "Learning-rate schedule: constant or cosine (default: the preset's).") var schedule: LearningRateSchedule?
     @Option(help: "Train every stage under noise: none, gaussian:SNR_DB or poisson:PHOTONS.") var noise: String?
     @Flag(help: "Retrain the teacher even if a finished one exists.") var retrainTeacher = false
     @Option(help: "Compute threads.") var threads: Int = 2
 
-    func validate() throws {
-        guard snapshots >= 1 else { throw ValidationError("--snapshots must be at least 1") }
-        guard levels >= 2 else { throw ValidationError("--levels must be at least 2, got \(levels)") }
-        guard alpha >= 0, beta >= 0, alpha + beta <= 1 else {
-            throw ValidationError("need α ≥ 0, β ≥ 0 and α + β ≤ 1 (σ = 1 − α − β), got α \(alpha), β \(beta)")
-        }
-        guard finetuneEpochs >= 1 else { throw ValidationError("--finetune-epochs must be at least 1") }
-    }
+    func validate() throws { _ = try noise.map(parseNoise) }
 
     func run() throws {
-        Threading.configure(threads: threads)
         var o = DesignPipeline.Options()
         o.preset = preset
-        o.teacherSnapshots = snapshots
-        o.size = size; o.epochs = epochs; o.studentEpochs = studentEpochs; o.fineTuneEpochs = finetuneEpochs
-        o.trainSize = trainSize; o.testSize = testSize
-        o.levels = levels; o.stroke = stroke * Double.pi
-        o.alpha = alpha; o.beta = beta; o.rho = rho; o.initFromTeacher = initFromTeacher
-        o.seed = seed; o.slm = slm; o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch
-        o.data = try dataSources(data); o.workDirectory = work; o.outputDirectory = out; o.name = name
+        var t = TrainingOverrides()
+        t.snapshots = snapshots; t.size = size; t.epochs = epochs
+        t.trainSize = trainSize; t.testSize = testSize
+        t.levels = levels; t.stroke = stroke * Double.pi; t.rho = rho; t.seed = seed
+        t.dataSources = try dataSources(data)
+        t.sceneModel = try scene.model()
+        t.globalPhase = globalPhase; t.weighting = try spectralWeighting(weighting, truncation: nil)
+        t.schedule = schedule; t.noise = try noise.map(parseNoise)
+        o.training = t
+        o.studentEpochs = studentEpochs; o.fineTuneEpochs = finetuneEpochs
+        o.alpha = alpha; o.beta = beta; o.initFromTeacher = initFromTeacher
+        o.slm = slm; o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch
+        o.workDirectory = work; o.outputDirectory = out; o.name = name
         o.retrainTeacher = retrainTeacher
-        o.sceneModel = try scene.model()
-        o.globalPhase = globalPhase
-        o.schedule = schedule
-        o.noise = try noise.map(parseNoise)
-        if let weighting {
-            o.weighting = try parseWeighting(weighting)
-        }
+        if let problem = o.settingsProblems().first { throw ValidationError(problem) }
+        Threading.configure(threads: threads)
         let outcome = try DesignPipeline(options: o) { print($0) }.run()
         print("")
         print(outcome.table)

@@ -36,17 +36,18 @@ struct ExperimentCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard alpha >= 0, beta >= 0, alpha + beta <= 1 else { throw ValidationError("need α, β ≥ 0 and α + β ≤ 1") }
         var o = Experiment.Options()
         o.preset = preset
         o.seeds = try parseList(seeds, "seeds") { UInt64($0) }
         o.teacherSnapshots = try parseList(teacherSnapshots, "teacher-snapshots") { Int($0) }.filter { $0 >= 1 }
         o.sweepSeeds = try sweepSeeds.map { try parseList($0, "sweep-seeds") { UInt64($0) } }
         o.mainTeacherSnapshots = mainTeacher
-        o.epochs = epochs; o.trainSize = trainSize; o.testSize = testSize
+        o.training.epochs = epochs; o.training.trainSize = trainSize; o.training.testSize = testSize
+        o.training.dataSources = try dataSources(data)
+        o.training.sceneModel = try scene.model()
         o.alpha = alpha; o.beta = beta; o.initFromTeacher = initFromTeacher
-        o.data = try dataSources(data); o.output = out
-        o.sceneModel = try scene.model()
+        o.output = out
+        if let problem = o.settingsProblems().first { throw ValidationError(problem) }
         Threading.configure(threads: threads)
         let results = try Experiment(options: o) { print($0) }.run()
         let command = (["phasemask"] + CommandLine.arguments.dropFirst()).joined(separator: " ")

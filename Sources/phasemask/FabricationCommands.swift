@@ -99,7 +99,16 @@ func parseList(_ text: String) throws -> [Double] {
     }
 }
 
-/// `none`, `gaussian:SNR_DB` or `poisson:PHOTONS` (`NoiseModel(parsing:)`, the syntax of every command).
+/// `--noise none|gaussian:SNR_DB|poisson:PHOTONS`, the one noise syntax of every command
+/// (`NoiseModel(parsing:)`). A bare `gaussian` or `poisson` (the level once came from `--snr` or
+/// `--photons`) is refused with the syntax that replaced it.
 func parseNoise(_ text: String) throws -> NoiseModel {
-    do { return try NoiseModel(parsing: text) } catch { throw ValidationError("--noise: \(error)") }
+    switch text.lowercased() {
+    case "gaussian":
+        throw ValidationError("--noise gaussian needs its level: --noise gaussian:SNR_DB, e.g. --noise gaussian:30 (--snr is gone)")
+    case "poisson":
+        throw ValidationError("--noise poisson needs its level: --noise poisson:PHOTONS, e.g. --noise poisson:1000 (--photons is gone)")
+    default:
+        do { return try NoiseModel(parsing: text) } catch { throw ValidationError("--noise: \(error)") }
+    }
 }

@@ -39,6 +39,7 @@ struct Simulate: ParsableCommand {
             throw ValidationError("--oversampling must be in 1…\(DesignFile.maximumOversampling), got \(oversampling)")
         }
         _ = try phaseRange()
+        _ = try parseNoise(noise)
     }
 
     /// `--phase-range`, or `--phase-scale s` as 0:s; nil when neither is given.

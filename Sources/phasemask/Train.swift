@@ -6,7 +6,7 @@ import Pipeline
 import TensorCore
 import Training
 
-/// Options that shape a PR system and its training; shared by `train`, `design` and `experiment`.
+/// The options of `train` that shape a PR system and its training, parsed into `TrainingOverrides`.
 struct SystemOptions: ParsableArguments {
     @Option(help: "Preset: quick (32×32, minutes), standard (64×64, under an hour), paper (96×96, 120 epochs), tiny (seconds).")
     var preset: Preset = .quick
@@ -15,7 +15,7 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "U-Net depth d.") var depth: Int?
     @Option(help: "U-Net base channels c.") var channels: Int?
     @Option(help: "Spectral-initialization iterations T.") var iterations: Int?
-    @Option(help: "Spectral-initialization weights: truncated or intensity.") var weighting: String?
+    @Option(help: "Spectral-initialization weights: truncated or intensity.") var weighting: WeightingKind?
     @Option(help: "Global phase of the initialization z: aligned (Σz real ≥ 0), constant-start or random-start (before 0.2).")
     var globalPhase: SpectralInitialization.GlobalPhase?
     @Option(help: "Fraction of each CDP kept by truncated weights, in (0, 1].") var truncation: Double?
@@ -30,10 +30,7 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Weight ρ of the mask regularizer R(φ).") var rho: Double?
     @Option(help: "Phase levels K shared by R(φ) and the quantizer.") var levels: Int?
     @Option(help: "SLM phase stroke in units of π (2 = full 2π).") var stroke: Double?
-    @Option(help: "Training noise: none, gaussian:SNR_DB or poisson:PHOTONS (also gaussian/poisson with --snr/--photons).")
-    var noise: String?
-    @Option(help: "SNR in dB for Gaussian noise.") var snr: Double?
-    @Option(help: "Mean photons per pixel for Poisson noise.") var photons: Double?
+    @Option(help: "Training noise: none, gaussian:SNR_DB or poisson:PHOTONS (mean photons per pixel).") var noise: String?
     @Option(help: "Training images (subset of the 30,000).") var trainSize: Int?
     @Option(help: "Validation images (subset of the 30,000).") var valSize: Int?
     @Option(help: "Test images (subset of the 10,000).") var testSize: Int?
@@ -41,41 +38,27 @@ struct SystemOptions: ParsableArguments {
     @Option(help: dataHelp) var data: [String] = []
     @OptionGroup var scene: SceneModelOptions
 
-    /// The configuration for `mode`: the preset, then every option given.
-    func config(mode: TrainingMode) throws -> TrainingConfig {
-        var c = preset.config(mode: mode)
-        if let snapshots { c.snapshots = snapshots }
-        if let size { c.size = size }
-        if let depth { c.depth = depth }
-        if let channels { c.channels = channels }
-        if let iterations { c.iterations = iterations }
-        if let weighting {
-            c.weighting = try parseWeighting(weighting)
-        }
-        if let globalPhase { c.globalPhase = globalPhase }
-        if let truncation { c.truncation = truncation }
-        if let epochs { c.epochs = epochs }
-        if let batchSize { c.batchSize = batchSize }
-        if let learningRate { c.learningRate = learningRate }
-        if let schedule { c.schedule = schedule }
-        if let warmup { c.warmupFraction = warmup }
-        if let alpha { c.alpha = alpha }
-        if let beta { c.beta = beta }
-        if let rho { c.rho = rho }
-        if let levels { c.levels = levels }
-        if let stroke { c.stroke = stroke * Double.pi }
-        if let snr { c.snrDecibels = snr }
-        if let photons { c.photons = photons }
-        if let noise {
-            if noise.contains(":") { c.setNoise(try parseNoise(noise)) } else { c.noise = noise }
-        }
-        if let trainSize { c.trainSize = trainSize }
-        if let valSize { c.validationSize = valSize }
-        if let testSize { c.testSize = testSize }
-        if let seed { c.seed = seed }
-        if !data.isEmpty { c.setDataSources(try dataSources(data)) }
-        try scene.apply(to: &c.sceneModel)
-        return c
+    func validate() throws {
+        _ = try spectralWeighting(weighting, truncation: truncation)
+        _ = try noise.map(parseNoise)
+    }
+
+    /// Every option given, as settings to lay over the preset.
+    func overrides() throws -> TrainingOverrides {
+        var o = TrainingOverrides()
+        o.snapshots = snapshots; o.size = size; o.depth = depth; o.channels = channels
+        o.iterations = iterations; o.weighting = try spectralWeighting(weighting, truncation: truncation)
+        o.globalPhase = globalPhase
+        o.epochs = epochs; o.batchSize = batchSize; o.learningRate = learningRate
+        o.schedule = schedule; o.warmupFraction = warmup
+        o.alpha = alpha; o.beta = beta; o.rho = rho
+        o.levels = levels; o.stroke = stroke.map { $0 * Double.pi }
+        o.noise = try noise.map(parseNoise)
+        o.trainSize = trainSize; o.validationSize = valSize; o.testSize = testSize
+        o.seed = seed
+        o.dataSources = try dataSources(data)
+        o.sceneModel = try scene.model()
+        return o
     }
 }
 
@@ -83,6 +66,26 @@ extension SpectralInitialization.GlobalPhase: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
 extension Preset: ExpressibleByArgument {}
 extension KDNormalization: ExpressibleByArgument {}
+extension TrainingMode: ExpressibleByArgument {}
+
+/// `--weighting`: the kinds of `SpectralInitialization.Weighting` (truncated weights take their
+/// fraction from `--truncation`).
+enum WeightingKind: String, CaseIterable, ExpressibleByArgument {
+    case truncated, intensity
+}
+
+/// `--weighting` and `--truncation` as one spectral-initialization weighting; nil when neither is given.
+/// A fraction alone means truncated weights; `--weighting truncated` alone keeps the default fraction.
+func spectralWeighting(_ kind: WeightingKind?, truncation: Double?) throws -> SpectralInitialization.Weighting? {
+    switch (kind, truncation) {
+    case (nil, nil): return nil
+    case (.intensity?, nil): return .intensity
+    case (.intensity?, let fraction?):
+        throw ValidationError("--truncation \(fraction) applies to truncated weights, not to --weighting intensity")
+    case (.truncated?, let fraction), (nil, let fraction):
+        return .truncated(fraction: fraction ?? TrainingConfig.defaultTruncation)
+    }
+}
 
 /// Help of the `--data` option of train, design and experiment.
 let dataHelp = ArgumentHelp("Scene source, repeatable: fashion-mnist[:DIR] (default), synthetic:KIND[,KIND…] "
@@ -105,30 +108,27 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a teacher, the E2E or random-mask baseline, or a distilled single-snapshot student.")
 
-    @Option(help: "teacher, e2e, random or student.") var mode: String
+    @Option(help: "teacher, e2e, random or student.") var mode: TrainingMode
     @OptionGroup var system: SystemOptions
     @Option(help: "Teacher checkpoint (student mode).") var teacher: String?
     @Flag(help: "Student: start from the teacher's ψ, θ and first mask.") var initFromTeacher = false
     @Flag(help: "Student: switch off the CDP distillation term.") var noCdp = false
     @Flag(help: "Student: switch off the feature distillation term.") var noFeat = false
-    @Option(help: "Student: scaling of L_cdp and L_feat: none (per-element MSE) or energy (divided by the teacher target's mean energy).")
-    var kdNormalization: KDNormalization = .none
+    @Option(help: "Student: scaling of L_cdp and L_feat: none (per-element MSE, the default) or energy (divided by the teacher target's mean energy).")
+    var kdNormalization: KDNormalization?
     @Option(help: "Output directory (checkpoint.h5, log.jsonl).") var out: String
     @Flag(help: "Continue the checkpoint in --out (from the first epoch if it has none yet).") var resume = false
     @Option(help: "Compute threads.") var threads: Int = 2
 
     func run() throws {
-        guard let m = TrainingMode(rawValue: mode) else {
-            throw ValidationError("--mode must be teacher, e2e, random or student, got '\(mode)'")
-        }
-        var config = try system.config(mode: m)
-        config.teacherCheckpoint = teacher
-        config.initFromTeacher = initFromTeacher
-        config.useCDPLoss = !noCdp
-        config.useFeatureLoss = !noFeat
-        config.kdNormalization = kdNormalization
-        if m == .student { config.applyStudentDefaults(alpha: system.alpha, beta: system.beta) }
-        if let problem = config.problems().first { throw ValidationError(problem) }
+        var o = try system.overrides()
+        o.teacherCheckpoint = teacher
+        o.initFromTeacher = initFromTeacher
+        o.useCDPLoss = !noCdp
+        o.useFeatureLoss = !noFeat
+        o.kdNormalization = kdNormalization
+        let config = o.config(preset: system.preset, mode: mode)
+        if let problem = (config.settingsProblems() + config.wiringProblems()).first { throw ValidationError(problem) }
         Threading.configure(threads: threads)
         let summary = try Runs.train(config, directory: out, resume: resume) { print($0) }
         print(String(format: "test (%d images): PSNR %.2f dB  SSIM %.4f  — checkpoint %@",
@@ -153,7 +153,10 @@ struct Evaluate: ParsableCommand {
     var backgroundOffset: String?
     @Option(help: "Compute threads.") var threads: Int = 2
 
-    func validate() throws { _ = try offset() }
+    func validate() throws {
+        _ = try offset()
+        _ = try parseNoise(noise)
+    }
 
     func offset() throws -> Double {
         guard let backgroundOffset else { return 0 }
@@ -207,12 +210,4 @@ struct FineTune: ParsableCommand {
             """, r.continuous.psnr, r.continuous.ssim, r.quantized.psnr, r.quantized.ssim,
                      r.fineTuned.psnr, r.fineTuned.ssim, r.checkpoint))
     }
-}
-
-/// `--weighting truncated|intensity` (train, design).
-func parseWeighting(_ text: String) throws -> WeightingChoice {
-    guard let w = WeightingChoice(rawValue: text) else {
-        throw ValidationError("--weighting must be truncated or intensity, got '\(text)'")
-    }
-    return w
 }

@@ -10,14 +10,14 @@ final class SceneModelOptionsTests: XCTestCase {
     func testDesignStagesUseTheModel() {
         var o = DesignPipeline.Options()
         XCTAssertEqual(o.teacherConfig().sceneModel, .standard)
-        o.sceneModel = model
+        o.training.sceneModel = model
         XCTAssertEqual(o.teacherConfig().sceneModel, model)
         XCTAssertEqual(o.studentConfig(teacherCheckpoint: "t.h5").sceneModel, model)
     }
 
     func testExperimentRunsUseTheModel() {
         var o = Experiment.Options()
-        o.sceneModel = model
+        o.training.sceneModel = model
         let e = Experiment(options: o) { _ in }
         XCTAssertEqual(e.teacherConfig(3, 1).sceneModel, model)
         XCTAssertEqual(e.studentConfig("t.h5", 1, cdp: true, feat: false).sceneModel, model)

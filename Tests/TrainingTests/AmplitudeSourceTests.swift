@@ -215,14 +215,14 @@ final class AmplitudeSourceTests: XCTestCase {
         try makePairs(4)
         var config = Preset.tiny.config(mode: .e2e)
         config.setDataSources([try DataSource(parsing: directory)])
-        XCTAssertEqual(config.problems(), ["--data pairs:\(directory!) has an amplitude channel, but the amplitude range 1:1 gives every "
+        XCTAssertEqual(config.settingsProblems(), ["--data pairs:\(directory!) has an amplitude channel, but the amplitude range 1:1 gives every "
                                            + "pixel the same amplitude and would ignore it; give --amplitude-range A0:A1 with A0 ≠ A1 "
                                            + "(e.g. 0:1 for x = A·exp(jφ))"])
         config.sceneModel.amplitudeAtZero = 0.2
-        XCTAssertEqual(config.problems(), [])
+        XCTAssertEqual(config.settingsProblems(), [])
         config.setDataSources([DataSource(.synthetic([.blobs]))])
         config.sceneModel = .standard
-        XCTAssertEqual(config.problems(), [], "phase-only sources need no amplitude range")
+        XCTAssertEqual(config.settingsProblems(), [], "phase-only sources need no amplitude range")
     }
 
     func testSystemAndEvaluationUseTheAmplitudeChannel() throws {
@@ -251,6 +251,6 @@ final class AmplitudeSourceTests: XCTestCase {
         let config = try Checkpoint.configuration(at: fixtures + "/teacher.h5")
         XCTAssertFalse(config.effectiveDataSources.contains(where: \.hasAmplitude))
         XCTAssertNil(config.amplitudeProblem)
-        XCTAssertEqual(config.problems(), [])
+        XCTAssertEqual(config.settingsProblems(), [])
     }
 }

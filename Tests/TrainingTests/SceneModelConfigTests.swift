@@ -60,7 +60,7 @@ final class SceneModelConfigTests: XCTestCase {
         b.sceneModel.backgroundOffset = 0.1
         XCTAssertFalse(a.trainsLike(b))
         b.sceneModel.phaseMax = 8
-        XCTAssertTrue(b.problems().contains { $0.contains("more than 2π") }, "\(b.problems())")
+        XCTAssertTrue(b.settingsProblems().contains { $0.contains("more than 2π") }, "\(b.settingsProblems())")
         XCTAssertThrowsError(try PRSystem(config: b))
     }
 

@@ -273,6 +273,6 @@ final class TrainerTests: XCTestCase {
     func testStudentRefusesAlphaPlusBetaAboveOne() {
         var c = Self.config(.student)
         c.teacherCheckpoint = "t.h5"; c.alpha = 0.8; c.beta = 0.3
-        XCTAssertTrue(c.problems().contains { $0.contains("exceeds 1") })
+        XCTAssertTrue(c.settingsProblems().contains { $0.contains("exceeds 1") })
     }
 }

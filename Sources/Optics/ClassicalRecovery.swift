@@ -36,8 +36,9 @@ public enum ClassicalRecovery {
     /// Wirtinger flow's step schedule.
     public static let wirtingerTau0 = 330.0, wirtingerMaxStep = 0.2
 
-    /// The estimate `[B, H, W]` and `residuals`: ρ before each iteration and, last, ρ of the estimate
-    /// returned (`iterations + 1` values; for HIO the earlier ones are the iterate's own).
+    /// The estimate `[B, H, W]` and `residuals`: ρ of the start, of the estimate after each iteration
+    /// (`iterations + 1` values; the last is ρ of the estimate returned). For HIO the estimate of an
+    /// iterate x is P_O(P_M x), one more application of A per iteration.
     public struct Outcome {
         public let estimate: ComplexField
         public let residuals: [Double]
@@ -57,8 +58,8 @@ public enum ClassicalRecovery {
                 residuals.append(rho)
                 x = problem.objectProjection(pm)
             case .hybridInputOutput:
-                let (pm, rho) = problem.measurementProjection(x)
-                residuals.append(rho)
+                let pm = problem.measurementProjection(x).0
+                residuals.append(step == 0 ? problem.residual(x) : problem.residual(problem.objectProjection(pm)))
                 let reflected = combine(pm, Float(1 + beta), x, -1)
                 x = combine(combine(x, 1, problem.objectProjection(reflected), 1), 1, pm, Float(-beta))
             case .wirtingerFlow:

@@ -67,6 +67,10 @@ public enum ReconstructJob {
         /// `[B, 1, H, W]` in [0, 1].
         public let estimates: Tensor
         public let psnr: Double?, ssim: Double?
+        /// A classical method's PSNR with the global phase taken from the reference scene
+        /// (`Recovery.alignGlobalPhase(_:to:)`, the scene model's field of the reference image): how
+        /// much of its error is the global phase no method can know. Nil for the U-Net.
+        public let oraclePSNR: Double?
         /// What the scores are against: "the stored scene" or the `--scene` spec.
         public let reference: String?
         /// ρ of the classical estimate (`ClassicalRecovery`), else nil.
@@ -92,16 +96,21 @@ public enum ReconstructJob {
                                                           model: setup.system?.config.sceneModel ?? setup.sceneModel), scene)
         }
         let recovered = try recover(o, setup, y: y, saturated: saturated)
-        var psnr: Double?, ssim: Double?
+        var psnr: Double?, ssim: Double?, oraclePSNR: Double?
         if let (image, _) = reference {
             guard image.shape == recovered.estimates.shape else {
                 throw FabricationError(reference!.1, "holds scene images \(image.shape); the estimates are \(recovered.estimates.shape)")
             }
             psnr = ImageMetrics.psnr(estimate: recovered.estimates, reference: image)
             if setup.height >= 11 && setup.width >= 11 { ssim = ImageMetrics.ssim(estimate: recovered.estimates, reference: image) }
+            if o.method != .unet {
+                let model = setup.system?.config.sceneModel ?? setup.sceneModel
+                let oracle = model.normalizedPhase(of: Recovery.alignGlobalPhase(recovered.field, to: try model.field(image)))
+                oraclePSNR = ImageMetrics.psnr(estimate: oracle, reference: image)
+            }
         }
         try write(o, setup, recovered)
-        return Result(estimates: recovered.estimates, psnr: psnr, ssim: ssim, reference: reference?.1,
+        return Result(estimates: recovered.estimates, psnr: psnr, ssim: ssim, oraclePSNR: oraclePSNR, reference: reference?.1,
                       residual: recovered.residual, frames: frames)
     }
 

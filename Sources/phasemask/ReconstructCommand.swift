@@ -45,6 +45,7 @@ struct Reconstruct: ParsableCommand {
         line += " → \(out), \(h5)"
         if let p = r.psnr { line += "; against \(r.reference ?? "the scene"): " + String(format: "PSNR %.2f dB", p) }
         if let s = r.ssim { line += String(format: ", SSIM %.4f", s) }
+        if let p = r.oraclePSNR { line += String(format: "; with the scene's global phase: PSNR %.2f dB", p) }
         print(line)
     }
 

@@ -104,9 +104,8 @@ public enum ReconstructJob {
             psnr = ImageMetrics.psnr(estimate: recovered.estimates, reference: image)
             if setup.height >= 11 && setup.width >= 11 { ssim = ImageMetrics.ssim(estimate: recovered.estimates, reference: image) }
             if o.method != .unet {
-                let model = setup.system?.config.sceneModel ?? setup.sceneModel
-                let oracle = model.normalizedPhase(of: Recovery.alignGlobalPhase(recovered.field, to: try model.field(image)))
-                oraclePSNR = ImageMetrics.psnr(estimate: oracle, reference: image)
+                oraclePSNR = try ClassicalBaseline.oraclePSNR(recovered.field, reference: image,
+                                                              sceneModel: setup.system?.config.sceneModel ?? setup.sceneModel)
             }
         }
         try write(o, setup, recovered)
@@ -160,20 +159,13 @@ public enum ReconstructJob {
             return Recovered(estimates: out.estimate.value.clipped(to: 0...1), field: z, initialization: z, residual: nil, iterations: nil)
         }
         let (spectral, kernel) = try setup.spectralInitialization()
-        let start = spectral.estimate(measurements: tape.constant(y), masks: tape.constant(setup.masks),
-                                      kernel: tape.constant(kernel)).field
-        var field = start, residual: Double?, iterations: Int?
-        if let method = o.method.classical {
-            let problem = try PhaseRetrievalProblem(measurements: y, operator: try CodedDiffractionOperator(
-                masks: setup.masks, oversampling: setup.oversampling), saturated: saturated)
-            iterations = o.iterations ?? o.method.defaultIterations
-            let outcome = ClassicalRecovery.run(method, problem, start: start, iterations: iterations ?? 0)
-            (field, residual) = (outcome.estimate, outcome.residuals.last)
-        }
-        field = alignGlobalPhase(tape.constant(field)).field
-        let model = setup.system?.config.sceneModel ?? setup.sceneModel
-        return Recovered(estimates: model.normalizedPhase(of: field), field: field, initialization: start,
-                         residual: residual, iterations: iterations)
+        let iterations = o.method.classical == nil ? nil : o.iterations ?? o.method.defaultIterations
+        let e = try ClassicalBaseline.recover(y, masks: setup.masks, initialization: spectral, kernel: kernel,
+                                              method: o.method.classical, iterations: iterations ?? 0,
+                                              sceneModel: setup.system?.config.sceneModel ?? setup.sceneModel,
+                                              saturated: saturated)
+        return Recovered(estimates: e.images, field: e.field, initialization: e.initialization, residual: e.residual,
+                         iterations: iterations)
     }
 
     static var sortedJSON: JSONEncoder {

@@ -19,6 +19,9 @@ struct FrameOptions: ParsableArguments {
 
     func validate() throws { _ = try options(frames: []) }
 
+    /// True when any option was given (they need frames to apply to).
+    var isUsed: Bool { dark != nil || flat != nil || bits != "auto" || bin != nil || crop != nil || normalize != "parseval" }
+
     func options(frames: [String]) throws -> FrameImport.Options {
         var o = FrameImport.Options(frames: frames)
         (o.dark, o.flat, o.bin) = (dark, flat, bin)

@@ -29,6 +29,7 @@ struct Reconstruct: ParsableCommand {
             throw ValidationError("--method must be one of \(ReconstructJob.Method.allCases.map(\.rawValue).joined(separator: ", ")), got '\(method)'")
         }
         guard (cdp == nil) != frame.isEmpty else { throw ValidationError("give either --cdp FILE or --frame FILE (one per snapshot)") }
+        if frame.isEmpty && frameOptions.isUsed { throw ValidationError("--dark, --flat, --bits, --bin, --crop and --normalize apply to --frame") }
         Threading.configure(threads: threads)
         let h5 = String(out.dropLast(4)) + ".h5"
         if chosen == .unet, let model, let cdp, mask == nil, scene == nil, iterations == nil {

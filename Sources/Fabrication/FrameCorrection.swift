@@ -10,7 +10,7 @@ import Storage
 /// corrects pixel-to-pixel response without changing the overall scale). Without a dark frame, dark = 0;
 /// without a flat, g = 1. Values after subtraction may be negative (read noise around a zero signal):
 /// they are kept, not clipped, so the correction adds no bias. Refused, naming the file: a dark or flat
-/// of another size than the frame, a flat whose mean is not above the dark, a pixel where it is not.
+/// of another size or depth than the frame, a flat whose mean is not above the dark, a pixel where it is not.
 public struct FrameCorrection {
     public let dark: CameraFrame?
     public let flat: CameraFrame?
@@ -51,11 +51,16 @@ public struct FrameCorrection {
         return out
     }
 
-    /// Throws, naming `calibration`'s file, unless it has `frame`'s size.
+    /// Throws, naming `calibration`'s file, unless it has `frame`'s size and depth (counts of another
+    /// depth are not comparable).
     static func checkSize(_ calibration: CameraFrame, like frame: CameraFrame) throws {
         guard calibration.width == frame.width, calibration.height == frame.height else {
             throw StorageError(.mismatch, path: calibration.path, "is \(calibration.width)×\(calibration.height) pixels; the frame "
                                + "\(frame.path) is \(frame.width)×\(frame.height)")
+        }
+        guard calibration.bits == frame.bits else {
+            throw StorageError(.mismatch, path: calibration.path, "holds \(calibration.bits)-bit data (\(calibration.storage)); the "
+                               + "frame \(frame.path) holds \(frame.bits)-bit data (\(frame.storage))")
         }
     }
 }

@@ -13,6 +13,7 @@ public struct MeasurementSetup {
     public let masks: Tensor
     /// Zero-padding factor f of the CDPs: grid H' × W' = f·H × f·W.
     public let oversampling: Int
+    /// The checkpoint's scene model when a system is given, else the design's (the standard one for a dataset).
     public let sceneModel: SceneModel
     /// Where the masks came from (a design file, a dataset, or a checkpoint), for notes and attributes.
     public let maskSource: String
@@ -21,7 +22,8 @@ public struct MeasurementSetup {
 
     /// From `--mask` (an exported design file, or `FILE.h5:/DATASET` as `simulate` reads it) and/or
     /// `--model` (a checkpoint or recovery file). With both, the masks, grid and scene model are the
-    /// design's and the system is the checkpoint's; with a design the grid is its verification setting.
+    /// design's, the system and its scene model the checkpoint's (the model its U-Net estimates I
+    /// under); with a design the grid is its verification setting.
     public static func load(mask: String?, model: String?, log: (String) -> Void = { _ in }) throws -> MeasurementSetup {
         let system = try model.map { try Checkpoint.load($0).system }
         guard let mask else {
@@ -37,8 +39,8 @@ public struct MeasurementSetup {
         }
         let design = try DesignFile.read(path: mask)
         return MeasurementSetup(masks: design.quantized.phases, oversampling: design.verification?.oversampling ?? 1,
-                                sceneModel: try ExportJob.sceneModel(ofDesignConfiguration: design.metadata.configurationJSON,
-                                                                     path: mask),
+                                sceneModel: try system?.config.sceneModel
+                                    ?? ExportJob.sceneModel(ofDesignConfiguration: design.metadata.configurationJSON, path: mask),
                                 maskSource: mask, system: system)
     }
 

@@ -93,19 +93,19 @@ public enum ReconstructJob {
         var reference = stored
         if let scene = o.scene {
             reference = (try ReconstructionReference.load(scene, height: setup.height, width: setup.width,
-                                                          model: setup.system?.config.sceneModel ?? setup.sceneModel), scene)
+                                                          model: setup.sceneModel), scene)
         }
         let recovered = try recover(o, setup, y: y, saturated: saturated)
         var psnr: Double?, ssim: Double?, oraclePSNR: Double?
-        if let (image, _) = reference {
-            guard image.shape == recovered.estimates.shape else {
-                throw FabricationError(reference!.1, "holds scene images \(image.shape); the estimates are \(recovered.estimates.shape)")
-            }
+        if let (image, label) = reference, o.scene != nil, image.shape != recovered.estimates.shape {
+            throw FabricationError(label, "holds scene images \(image.shape); the estimates are \(recovered.estimates.shape)")
+        }
+        if let (image, _) = reference, image.shape == recovered.estimates.shape {   // a CDP file's odd scene is skipped
             psnr = ImageMetrics.psnr(estimate: recovered.estimates, reference: image)
             if setup.height >= 11 && setup.width >= 11 { ssim = ImageMetrics.ssim(estimate: recovered.estimates, reference: image) }
             if o.method != .unet {
                 oraclePSNR = try ClassicalBaseline.oraclePSNR(recovered.field, reference: image,
-                                                              sceneModel: setup.system?.config.sceneModel ?? setup.sceneModel)
+                                                              sceneModel: setup.sceneModel)
             }
         }
         try write(o, setup, recovered)
@@ -134,7 +134,7 @@ public enum ReconstructJob {
                                    + "\(setup.maskSource) need [B, \(grid.map(String.init).joined(separator: ", "))]")
             }
             let saturated = file.exists("/saturated") ? try file.read(UInt8.self, "/saturated", shape: y.shape).values : nil
-            let stored = try ReconstructionReference.fromCDPFile(file, model: setup.system?.config.sceneModel ?? setup.sceneModel)
+            let stored = try ReconstructionReference.fromCDPFile(file, model: setup.sceneModel)
             return (y, saturated, stored.map { ($0, "the stored scene") }, nil)
         }
     }
@@ -162,7 +162,7 @@ public enum ReconstructJob {
         let iterations = o.method.classical == nil ? nil : o.iterations ?? o.method.defaultIterations
         let e = try ClassicalBaseline.recover(y, masks: setup.masks, initialization: spectral, kernel: kernel,
                                               method: o.method.classical, iterations: iterations ?? 0,
-                                              sceneModel: setup.system?.config.sceneModel ?? setup.sceneModel,
+                                              sceneModel: setup.sceneModel,
                                               saturated: saturated)
         return Recovered(estimates: e.images, field: e.field, initialization: e.initialization, residual: e.residual,
                          iterations: iterations)
@@ -189,7 +189,7 @@ public enum ReconstructJob {
     /// (the recovered complex field; the U-Net's: its spectral initialization), `/initialization`.
     static func write(_ o: Options, _ setup: MeasurementSetup, _ r: Recovered) throws {
         try Reconstruction.writePNG(r.estimates, to: o.png)
-        let model = setup.system?.config.sceneModel ?? setup.sceneModel
+        let model = setup.sceneModel
         let source: String
         switch o.measurements {
         case .cdp(let path): source = path

@@ -19,6 +19,8 @@ public struct MeasurementSetup {
     public let maskSource: String
     /// The trained system of `--model`, or nil.
     public let system: PRSystem?
+    /// The checkpoint it was loaded from.
+    public let model: String?
 
     /// From `--mask` (an exported design file, or `FILE.h5:/DATASET` as `simulate` reads it) and/or
     /// `--model` (a checkpoint or recovery file). With both, the masks, grid and scene model are the
@@ -29,19 +31,19 @@ public struct MeasurementSetup {
         guard let mask else {
             guard let system, let model else { throw FabricationError("reconstruct", "give --mask DESIGN.h5 or --model CHECKPOINT") }
             return MeasurementSetup(masks: system.masks.value, oversampling: 1, sceneModel: system.config.sceneModel,
-                                    maskSource: model, system: system)
+                                    maskSource: model, system: system, model: model)
         }
         if let spec = ComplexFieldDataset(spec: mask) {
             let (phases, notes) = try MaskDataset(path: spec.path, dataset: spec.dataset).load()
             notes.forEach(log)
             return MeasurementSetup(masks: phases, oversampling: 1, sceneModel: system?.config.sceneModel ?? .standard,
-                                    maskSource: mask, system: system)
+                                    maskSource: mask, system: system, model: model)
         }
         let design = try DesignFile.read(path: mask)
         return MeasurementSetup(masks: design.quantized.phases, oversampling: design.verification?.oversampling ?? 1,
                                 sceneModel: try system?.config.sceneModel
                                     ?? ExportJob.sceneModel(ofDesignConfiguration: design.metadata.configurationJSON, path: mask),
-                                maskSource: mask, system: system)
+                                maskSource: mask, system: system, model: model)
     }
 
     public var snapshots: Int { masks.shape[0] }

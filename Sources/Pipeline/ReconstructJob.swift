@@ -80,8 +80,11 @@ public enum ReconstructJob {
     }
 
     public static func run(_ o: Options) throws -> Result {
-        let setup = try MeasurementSetup.load(mask: o.mask, model: o.model, log: o.log)
-        if o.method == .unet && setup.system == nil { throw FabricationError("--method unet", "needs --model (a checkpoint or recovery file)") }
+        let setup = try MeasurementSetup.load(mask: o.mask, model: o.model ?? companionModel(o), log: o.log)
+        if o.method == .unet && setup.system == nil {
+            throw FabricationError("--method unet", "needs --model (a checkpoint or recovery file), or a design with its "
+                                   + "STEM_recovery.h5 beside it")
+        }
         if o.method.classical == nil, o.iterations != nil {
             throw FabricationError("--iterations", "applies to er, hio and wf, not \(o.method.rawValue)")
         }
@@ -111,6 +114,16 @@ public enum ReconstructJob {
         try write(o, setup, recovered)
         return Result(estimates: recovered.estimates, psnr: psnr, ssim: ssim, oraclePSNR: oraclePSNR, reference: reference?.1,
                       residual: recovered.residual, frames: frames)
+    }
+
+    /// For the U-Net without `--model`: the recovery file `export` writes beside the design
+    /// (`STEM_recovery.h5`), when it is there (noted in the log).
+    static func companionModel(_ o: Options) -> String? {
+        guard o.method == .unet, let mask = o.mask, ComplexFieldDataset(spec: mask) == nil else { return nil }
+        let path = (mask as NSString).deletingPathExtension + "_recovery.h5"
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        o.log("note: --model \(path), the recovery file beside the design")
+        return path
     }
 
     /// The CDPs `[B, L, H', W']`, their saturation flags, the reference stored with them and the import.
@@ -204,7 +217,7 @@ public enum ReconstructJob {
             ("/", "method", .string(o.method.rawValue)), ("/", "mask_source", .string(setup.maskSource)),
             ("/", "measurements", .string(source)),
         ]
-        if let model = o.model { attributes.append(("/", "checkpoint", .string(model))) }
+        if let model = setup.model { attributes.append(("/", "checkpoint", .string(model))) }
         if let n = r.iterations { attributes.append(("/", "iterations", .int(n))) }
         if let rho = r.residual { attributes.append(("/", "residual", .double(rho))) }
         let file = try HDF5File.create(path: o.hdf5)

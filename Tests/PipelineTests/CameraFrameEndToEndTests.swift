@@ -83,6 +83,12 @@ final class CameraFrameEndToEndTests: XCTestCase {
             XCTAssertTrue(fromFrames.output.contains("; against \(d)/cdp.h5: PSNR "), fromFrames.output)
             XCTAssertTrue(fromImport.output.contains("; against \(d)/scene.png: PSNR "), fromImport.output)
         }
+        // Without --model the U-Net is the recovery file beside the design: the same reconstruction.
+        let companion = try run(["reconstruct", "--mask", design, "--scene", d + "/cdp.h5", "--out", d + "/companion.png"] + frameArgs)
+        XCTAssertEqual(companion.lines.first, "note: --model \(model), the recovery file beside the design")
+        let withModel = try run(["reconstruct", "--model", model, "--mask", design, "--scene", d + "/cdp.h5",
+                                 "--out", d + "/with-model.png"] + frameArgs)
+        XCTAssertEqual(try psnr(companion), try psnr(withModel))
         let hio = try run(["reconstruct", "--method", "hio", "--mask", design, "--cdp", d + "/cdp.h5", "--out", d + "/h.png"])
         XCTAssertGreaterThan(try psnr(hio), 20, "HIO on 4 masks without noise: \(hio.output)")
     }

@@ -5,7 +5,7 @@
 //   swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 import PackageDescription
 
-let readers = ["IDX", "HDF5", "PNG", "BMP", "GDSII", "SLMProfile", "LUT"]
+let readers = ["IDX", "HDF5", "PNG", "BMP", "TIFF", "GDSII", "SLMProfile", "LUT"]
 
 let package = Package(
     name: "PhaseMaskFuzz",

@@ -8,14 +8,15 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 # A damaged HDF5 file that hangs libhdf5 is reported by the probe after this many seconds.
 export PHASEMASK_HDF5_PROBE_SECONDS=${PHASEMASK_HDF5_PROBE_SECONDS:-5}
-readers=${FUZZ_READERS:-"IDX HDF5 PNG BMP GDSII SLMProfile LUT"}
+readers=${FUZZ_READERS:-"IDX HDF5 PNG BMP TIFF GDSII SLMProfile LUT"}
 bin=Fuzz/.build/release
 out=.build/fuzz
 mkdir -p "$out"
 seeds() {
   case $1 in
     IDX) echo Tests/Corpus/idx ;; HDF5) echo Tests/Corpus/checkpoint Tests/Corpus/design ;;
-    PNG|BMP) echo Tests/Corpus/bitmap ;; GDSII) echo Tests/Corpus/gds ;;
+    PNG) echo Tests/Corpus/bitmap Tests/Corpus/frame ;; BMP) echo Tests/Corpus/bitmap ;;
+    TIFF) echo Tests/Corpus/frame ;; GDSII) echo Tests/Corpus/gds ;;
     SLMProfile) echo Tests/Corpus/slm-profile ;; LUT) echo Tests/Corpus/lut ;;
   esac
 }

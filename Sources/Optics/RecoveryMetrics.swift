@@ -23,6 +23,32 @@ public enum Recovery {
         }
     }
 
+    /// `z_b · e^{jθ_b}` with `e^{jθ_b} = ⟨z_b, x_b⟩/|⟨z_b, x_b⟩|`: the global phase that brings each
+    /// estimate closest to its reference field in least squares (`min_θ ‖z e^{jθ} − x‖`). An oracle —
+    /// it needs the scene — for telling a method's error from the global phase it cannot know; a
+    /// sample with ⟨z, x⟩ = 0 is returned unchanged. Fields `[B, ...]` of equal shape.
+    public static func alignGlobalPhase(_ z: ComplexField, to x: ComplexField) -> ComplexField {
+        precondition(z.shape == x.shape, "alignment of \(z.shape) to \(x.shape)")
+        let batch = max(z.shape.first ?? 1, 1), m = z.count / batch
+        let out = z.copy()
+        for b in 0..<batch {
+            var re = 0.0, im = 0.0
+            for k in (b * m)..<((b + 1) * m) {
+                let (zr, zi) = z[k], (xr, xi) = x[k]
+                re += Double(zr) * Double(xr) + Double(zi) * Double(xi)
+                im += Double(zr) * Double(xi) - Double(zi) * Double(xr)
+            }
+            let size = (re * re + im * im).squareRoot()
+            guard size > 0 else { continue }
+            let (c, s) = (Float(re / size), Float(im / size))
+            for k in (b * m)..<((b + 1) * m) {
+                let (zr, zi) = z[k]
+                out[k] = (zr * c - zi * s, zr * s + zi * c)
+            }
+        }
+        return out
+    }
+
     /// One spectral-initialization experiment on grayscale images.
     public struct Experiment {
         /// Number of random masks L (uniform phases in [0, 2π), drawn from `seed`).

@@ -49,7 +49,7 @@ public struct ExperimentReport {
                         baseline: "e2e", to: fig3)
         try reconstructionFigure(to: fig4)
         let report = path(dir, "report.md")
-        try AtomicFile.write(Data(markdown().utf8), to: report)
+        try AtomicFile.write(Data((markdown() + classicalBaselines()).utf8), to: report)
         return [report, fig2, fig3, fig4]
     }
 

@@ -35,6 +35,8 @@ public enum SimulationJob {
         /// Background-phase offsets Δ (radians) of image scenes, drawn with `seed` before the noise;
         /// 0: none, whatever the design was trained with.
         public var backgroundOffset = 0.0
+        /// Camera frames of the CDPs (`FrameRendering`) and the TIFF path they are named after; nil: none.
+        public var frames: (rendering: FrameRendering, path: String)?
         /// Receives a note for every conversion of the inputs (mask units or rank, scene colour or shape).
         public var log: (String) -> Void = { _ in }
 
@@ -45,11 +47,11 @@ public enum SimulationJob {
         }
     }
 
-    /// Simulates and writes the CDP file (and the figure when asked); returns the CDPs
-    /// `[B, L, H', W']` and the simulator used. Image scenes use the design's scene model (phase range,
+    /// Simulates and writes the CDP file (and the figure and camera frames when asked); returns the CDPs
+    /// `[B, L, H', W']`, the simulator used and the frame files written. Image scenes use the design's scene model (phase range,
     /// amplitude range) unless the options replace it; every check happens before the file is written.
     @discardableResult
-    public static func run(_ o: Options) throws -> (cdp: Tensor, simulator: Simulator) {
+    public static func run(_ o: Options) throws -> (cdp: Tensor, simulator: Simulator, frames: [String]) {
         let source: MaskSource
         var storedOversampling: Int?
         var designModel: SceneModel?
@@ -97,9 +99,10 @@ public enum SimulationJob {
         }
         let field = try simulator.field(scene, amplitude: amplitude, offsets: image?.offsets ?? [])
         let cdp = try simulator.simulate(masks: masks, scene: field, generator: &generator)
+        try o.frames.map { try $0.rendering.check(gridHeight: cdp.shape[2], gridWidth: cdp.shape[3], path: $0.path) }
         try simulator.write(cdp: cdp, scene: field, masks: masks, maskSource: description,
                             sceneSource: o.scene, seed: o.seed, image: image, to: o.out)
         if let figure = o.figure { try Simulator.writeFigure(cdp: cdp, to: figure) }
-        return (cdp, simulator)
+        return (cdp, simulator, try o.frames.map { try $0.rendering.write(cdp, to: $0.path) } ?? [])
     }
 }

@@ -83,7 +83,7 @@ public enum Reconstruction {
     }
 
     /// The estimates side by side as one 8-bit grayscale image.
-    static func writePNG(_ images: Tensor, to path: String) throws {
+    public static func writePNG(_ images: Tensor, to path: String) throws {
         let (b, h, w) = (images.shape[0], images.shape[2], images.shape[3])
         let gap = 2, width = b * w + (b - 1) * gap
         var pixels = [UInt8](repeating: 0, count: width * h)

@@ -31,6 +31,7 @@ struct Simulate: ParsableCommand {
     @Option(help: ArgumentHelp("Amplitude image A of an image scene (PNG/BMP/TIFF or fashion-mnist:SPLIT:INDEX): amplitude "
                                + "A0 + (A1 − A0)·A with --amplitude-range (default A = the scene image).", valueName: "image"))
     var amplitude: String?
+    @OptionGroup(title: "Camera frames") var frameOptions: FrameRenderOptions
     @Option(help: ArgumentHelp("Before 0.2: phase scale s, the same as --phase-range 0:s.", visibility: .hidden))
     var phaseScale: Double?
 
@@ -76,10 +77,12 @@ struct Simulate: ParsableCommand {
         o.backgroundOffset = parsed.backgroundOffset ?? 0
         o.amplitude = amplitude
         o.log = { print("note: \($0)") }
+        if let rendering = try frameOptions.rendering() { o.frames = (rendering, frameOptions.frameTiff!) }
         if png { o.figure = URL(fileURLWithPath: out).deletingPathExtension().appendingPathExtension("png").path }
-        let (cdp, simulator) = try SimulationJob.run(o)
+        let (cdp, simulator, written) = try SimulationJob.run(o)
         print("wrote \(out): CDPs \(cdp.shape), \(simulator.noise), scenes \(simulator.sceneModel)")
         if let figure = o.figure { print("wrote \(figure)") }
+        for file in written { print("wrote \(file)") }
     }
 }
 

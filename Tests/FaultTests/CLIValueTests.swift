@@ -53,6 +53,23 @@ final class CLIValueTests: XCTestCase {
                  fragments: ["depth-24-bit.bmp"]),
             Case(arguments: ["train", "--mode", "e2e", "--preset", "tiny", "--data", "\(c)/idx", "--out", "OUT"],
                  fragments: ["train-images-idx3-ubyte.gz", "no such file"]),
+            // Camera frames (the design in the corpus is one 8×8 mask).
+            Case(arguments: ["import-frame", "\(c)/frame/two-pages.tif", "--mask", "\(c)/design/valid.h5", "--out", "OUT/cdp.h5"],
+                 fragments: ["two-pages.tif", "the TIFF holds 2 pages"]),
+            Case(arguments: ["import-frame", "\(c)/frame/valid-8-bit.tif", "--mask", "\(c)/design/valid.h5", "--bits", "7",
+                             "--out", "OUT/cdp.h5"], fragments: ["--bits must be auto or 8…16, got '7'"]),
+            Case(arguments: ["import-frame", "\(c)/frame/valid-8-bit.tif", "--mask", "\(c)/design/valid.h5", "--crop", "1,2,3",
+                             "--out", "OUT/cdp.h5"], fragments: ["--crop must be X,Y,WIDTH,HEIGHT"]),
+            Case(arguments: ["import-frame", "\(c)/frame/valid-8-bit.tif", "--mask", "\(c)/design/valid.h5", "--dark",
+                             "\(c)/frame/valid-16-bit.png", "--out", "OUT/cdp.h5"], fragments: ["valid-16-bit.png: holds 16-bit data (16-bit PNG); the frame"]),
+            Case(arguments: ["reconstruct", "--method", "gs", "--mask", "\(c)/design/valid.h5", "--frame",
+                             "\(c)/frame/valid-8-bit.tif", "--out", "OUT/r.png"], fragments: ["--method must be one of unet, spectral, er, hio, wf"]),
+            Case(arguments: ["reconstruct", "--method", "er", "--mask", "\(c)/design/valid.h5", "--cdp", "\(c)/design/valid.h5",
+                             "--dark", "\(c)/frame/valid-8-bit.tif", "--out", "OUT/r.png"], fragments: ["apply to --frame"]),
+            Case(arguments: ["reconstruct", "--mask", "\(c)/design/valid.h5", "--frame", "\(c)/frame/valid-8-bit.tif",
+                             "--out", "OUT/r.png"], fragments: ["--method unet", "needs --model"]),
+            Case(arguments: ["simulate", "--mask", "\(c)/design/valid.h5", "--scene", "fashion-mnist:test:0", "--out", "OUT/cdp.h5",
+                             "--frame-tiff", "OUT/f.tif", "--frame-bits", "10"], fragments: ["--frame-bits: give 8, 12 or 16, got 10"]),
         ]
     }()
 

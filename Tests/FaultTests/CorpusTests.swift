@@ -23,6 +23,7 @@ final class CorpusTests: XCTestCase {
         case "gds": _ = try GDSReader.read(contentsOf: URL(fileURLWithPath: path))
         case "slm-profile": _ = try SLMProfile.load(contentsOf: URL(fileURLWithPath: path))
         case "lut": _ = try PhaseLUT.load(path: path, maxGray: 255)
+        case "frame": _ = try CameraFrameFile.read(path: path)
         case "checkpoint": _ = try Checkpoint.load(path)
         case "design":
             let report = try VerifyJob.run(file: path, frames: [])
@@ -74,6 +75,7 @@ final class CorpusTests: XCTestCase {
     func testGDSII() throws { try check("gds") }
     func testSLMProfiles() throws { try check("slm-profile") }
     func testLookupTables() throws { try check("lut") }
+    func testCameraFrames() throws { try check("frame") }
     func testCheckpoints() throws { try check("checkpoint") }
     func testDesignFiles() throws { try check("design") }
 }

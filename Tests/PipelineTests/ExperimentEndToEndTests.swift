@@ -31,6 +31,17 @@ final class ExperimentEndToEndTests: XCTestCase {
         for r in results { XCTAssertTrue(r.psnr.isFinite && r.psnr > 0 && r.ssim > -1 && r.ssim <= 1, "\(r.name): \(r.psnr) dB, \(r.ssim)") }
         let report = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
         XCTAssertTrue(report.contains("## Table 1: ablation of the distillation terms (teacher L_t = 2)"), report)
+        // The classical baselines with the teacher's and the student's masks, beside their U-Nets.
+        XCTAssertTrue(report.contains("## Classical baselines (seed 0, first 8 test scenes, no noise)"), report)
+        let baselines = report.split(separator: "\n").filter { $0.hasPrefix("| teacher's 2 masks |") || $0.hasPrefix("| student's 1 mask |") }
+        XCTAssertEqual(baselines.map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[0...1].joined(separator: ": ") },
+                       ["teacher's 2 masks", "student's 1 mask"].flatMap { m in
+                           ["learned (U-Net)", "spectral initialization", "ER, 200 iterations", "HIO, 200 iterations",
+                            "WF, 500 iterations"].map { "\(m): \($0)" } })
+        for row in baselines {
+            let psnr = Double(row.split(separator: "|")[2].trimmingCharacters(in: .whitespaces))
+            XCTAssertTrue(psnr.map { $0.isFinite && $0 > 0 } ?? false, String(row))
+        }
 
         // Again: every run is finished with the same settings, so none trains and the scores are the same
         // (a reused run is evaluated on the same test scenes its training ended with).

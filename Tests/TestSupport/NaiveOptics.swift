@@ -71,3 +71,31 @@ public func naiveGamma(_ z: ComplexField, masks: Tensor, weights: Tensor, oversa
     }
     return demodulated
 }
+
+/// Reference coded fields `Z[b, ℓ] = F P (exp(jφ_ℓ) ⊙ x_b)`, `[B, L, fH, fW]` (the operator A of
+/// `CodedDiffractionOperator`).
+public func naiveCodedField(_ x: ComplexField, masks: Tensor, oversampling f: Int) -> ComplexField {
+    let (b, l, h, w) = (x.shape[0], masks.shape[0], masks.shape[1], masks.shape[2])
+    let v = naiveModulate(x, masks: masks, sign: 1)
+    let spectra = naiveDFT2(naivePad(ComplexField(storage: v.storage.reshaped([b * l, h, w, 2])), factor: f), sign: -1)
+    return ComplexField(storage: spectra.storage.reshaped([b, l, f * h, f * w, 2]))
+}
+
+/// Reference adjoint `Σ_ℓ exp(−jφ_ℓ) ⊙ Pᴴ Fᴴ Z[b, ℓ]`, `[B, H, W]`, written out independently of
+/// `naiveCodedField` (inverse DFT, crop, demodulate, sum over snapshots).
+public func naiveCodedAdjoint(_ z: ComplexField, masks: Tensor) -> ComplexField {
+    let (b, l, h, w) = (z.shape[0], masks.shape[0], masks.shape[1], masks.shape[2])
+    let back = naiveCrop(naiveDFT2(ComplexField(storage: z.storage.reshaped([b * l, z.shape[2], z.shape[3], 2])), sign: 1),
+                         height: h, width: w)
+    let out = ComplexField(zeros: [b, h, w])
+    let n = h * w
+    for s in 0..<b {
+        for c in 0..<l {
+            for k in 0..<n {
+                let p = masks.pointer[c * n + k], (ur, ui) = back[(s * l + c) * n + k], acc = out[s * n + k]
+                out[s * n + k] = (acc.re + cos(p) * ur + sin(p) * ui, acc.im + cos(p) * ui - sin(p) * ur)
+            }
+        }
+    }
+    return out
+}

@@ -36,7 +36,7 @@ let package = Package(
 
         .target(name: "TensorCore", dependencies: ["CBLAS", "CFFTW"], swiftSettings: numeric),
         .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: numeric),
-        .target(name: "Optics", dependencies: ["Autodiff", "CFFTW"], swiftSettings: numeric),
+        .target(name: "Optics", dependencies: ["Autodiff"], swiftSettings: numeric),
         .target(name: "NeuralNetwork", dependencies: ["Autodiff"], swiftSettings: numeric),
         .target(name: "Storage", dependencies: ["TensorCore", "CHDF5", "CZlib", "CPNG", "CTIFF"]),
         .target(name: "Figures", dependencies: ["TensorCore", "Storage"]),

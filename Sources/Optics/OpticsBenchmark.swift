@@ -1,5 +1,4 @@
 import Autodiff
-import CFFTW
 import Foundation
 import TensorCore
 
@@ -69,30 +68,23 @@ public enum OpticsBenchmark {
         ]
     }
 
-    /// One batched, in-place FFTW plan over B·L transforms of H×W, and its data.
-    final class BareFFTWLoop {
-        let data: UnsafeMutablePointer<fftwf_complex>
+    /// One batched, in-place FFTW plan over B·L transforms of H×W (from `FFTPlanCache`, with `threads`
+    /// FFTW threads), and its data.
+    struct BareFFTWLoop {
+        let data: ComplexField
         let plan: OpaquePointer
 
         init(_ size: Size, threads: Int) {
-            let n = size.cdps * size.height * size.width
-            data = fftwf_alloc_complex(n)!
-            FFT.threads = 1   // makes sure FFTW's thread support is initialized before planning with threads
-            fftwf_plan_with_nthreads(Int32(threads))
-            var dims: [Int32] = [Int32(size.height), Int32(size.width)]
-            let flags = UInt32(FFT.rigor == .measure ? FFTW_MEASURE : FFTW_ESTIMATE)
-            plan = fftwf_plan_many_dft(2, &dims, Int32(size.cdps), data, nil, 1, Int32(size.height * size.width),
-                                       data, nil, 1, Int32(size.height * size.width), FFTW_FORWARD, flags)!
-            fftwf_plan_with_nthreads(1)
-            let floats = UnsafeMutableRawPointer(data).bindMemory(to: Float.self, capacity: 2 * n)
             var rng = SeededGenerator(seed: 3)
-            for i in 0..<(2 * n) { floats[i] = rng.normal() }
+            data = ComplexField(storage: Tensor.normal([size.cdps, size.height, size.width, 2], generator: &rng))
+            plan = FFTPlanCache.plan(batch: size.cdps, height: size.height, width: size.width, forward: true,
+                                     inPlace: true, threads: threads)
         }
 
-        deinit { fftwf_destroy_plan(plan); fftwf_free(data) }
-
         /// Median seconds per execution of the whole batch.
-        func measure() -> Double { Benchmark.measure(minimumSeconds: 0.3) { fftwf_execute(plan) } }
+        func measure() -> Double {
+            Benchmark.measure(minimumSeconds: 0.3) { FFTPlanCache.execute(plan, data.pointer, data.pointer, count: data.count) }
+        }
     }
 
     /// Time and memory of the T-step filtered spectral initialization: forward only (evaluation tape),

@@ -14,14 +14,20 @@ public struct ExportSettings {
     public var lut: PhaseLUT?
     /// Lithography (needs K = 2^k uniform full-stroke levels); nil = no fabrication files.
     public var fabrication: FabricationSettings?
+    /// A blazed grating or lens added to every frame (`DisplayChain`); nil = none.
+    public var carrier: Carrier?
+    /// Flatness corrections added to every frame (`DisplayChain`); nil = none.
+    public var correction: PanelCorrection?
 
     public init(constraints: PhaseConstraints, profile: SLMProfile, superpixel: Int? = nil, lut: PhaseLUT? = nil,
-                fabrication: FabricationSettings? = nil) {
+                fabrication: FabricationSettings? = nil, carrier: Carrier? = nil, correction: PanelCorrection? = nil) {
         self.constraints = constraints
         self.profile = profile
         self.superpixel = superpixel
         self.lut = lut
         self.fabrication = fabrication
+        self.carrier = carrier
+        self.correction = correction
     }
 }
 
@@ -56,8 +62,12 @@ public struct DesignExport {
     public let quantized: QuantizedMask
     public let layout: SLMLayout
     public let encoder: GrayEncoder
+    /// gray = LUT(κ · wrap(φ + carrier + correction)) (`DisplayChain`).
+    public let chain: DisplayChain
     /// One panel image per snapshot (row 0 = top of the panel).
     public let displays: [GrayImage]
+    /// The carrier's first-order efficiency with the panel's levels (`Carrier.efficiency`), with a carrier.
+    public let carrierEfficiency: (total: Double, levels: Double, aperture: Double)?
     public let lithography: LithographyPlan?
 
     /// `mask` is the trained φ `[L, H, W]` in radians (any real values).
@@ -72,7 +82,9 @@ public struct DesignExport {
         let encoder = try settings.lut.map { try GrayEncoder(profile: settings.profile, lut: $0) }
             ?? GrayEncoder(profile: settings.profile)
         self.encoder = encoder
-        displays = try layout.encode(quantized.phases, with: encoder, source: source)
+        chain = try DisplayChain(layout: layout, encoder: encoder, carrier: settings.carrier, correction: settings.correction)
+        displays = try chain.encode(quantized.phases, source: source)
+        carrierEfficiency = try chain.carrierEfficiency()
         if let f = settings.fabrication {
             lithography = try LithographyPlan(quantized, wavelength: f.wavelength, refractiveIndex: f.refractiveIndex,
                                               pixelPitch: f.pixelPitch, conjugated: f.conjugated)
@@ -83,7 +95,7 @@ public struct DesignExport {
 
     /// The phases the panel actually shows, decoded from `displays`, `[L, H, W]` radians.
     public func displayedPhase() throws -> Tensor {
-        try layout.decode(displays, with: encoder)
+        try chain.decode(displays)
     }
 }
 

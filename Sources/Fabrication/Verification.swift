@@ -85,12 +85,12 @@ public enum DesignVerifier {
             throw FabricationError(design.path, "no /verification data to check against")
         }
         var checks: [VerificationReport.Check] = []
-        let encoded = try design.layout.encode(design.quantized.phases, with: design.encoder, source: design.path)
+        let encoded = try design.chain.encode(design.quantized.phases, source: design.path)
         checks.append(pixelCheck("/slm/display equals the encoding of /mask/phase", design.displays, encoded))
         let maskError = relativeError(try measure(v.scenes, design.quantized.phases), v.cdp)
         checks.append(.init(name: "CDPs of /mask/phase vs /verification/cdp", relativeError: maskError,
                             differingPixels: nil, passed: maskError <= tolerance))
-        let shown = try design.layout.decode(design.displays, with: design.encoder, source: design.path)
+        let shown = try design.chain.decode(design.displays, source: design.path)
         let displayError = relativeError(try measure(v.scenes, shown), v.displayCDP)
         checks.append(.init(name: "CDPs of /slm/display vs /verification/cdp_display", relativeError: displayError,
                             differingPixels: nil, passed: displayError <= tolerance))
@@ -100,7 +100,7 @@ public enum DesignVerifier {
             }
             let images = try frames.map { try SLMBitmap.read(path: $0, profile: design.profile) }
             checks.append(pixelCheck("frame files equal /slm/display", images, design.displays))
-            let decoded = try design.layout.decode(images, with: design.encoder, source: frames[0])
+            let decoded = try design.chain.decode(images, source: frames[0])
             let fileError = relativeError(try measure(v.scenes, decoded), v.displayCDP)
             checks.append(.init(name: "CDPs of the frame files vs /verification/cdp_display", relativeError: fileError,
                                 differingPixels: nil, passed: fileError <= tolerance))

@@ -20,6 +20,8 @@ public struct ExportOptions: Sendable {
     public var slm: String = "pluto-2"
     public var superpixel: Int?
     public var lut: String?
+    /// A carrier added to every frame, `blaze:PX,PY` or `lens:FOCAL_M` (`Carrier`).
+    public var carrier: String?
     /// Lithography: metres, refractive index, metres.
     public var wavelength: Double?
     public var refractiveIndex: Double?
@@ -48,7 +50,7 @@ public struct ExportOptions: Sendable {
         if let levelPhases { options["levelPhases"] = levelPhases.map { String($0) }.joined(separator: ",") }
         let optional: [String: CustomStringConvertible?] = [
             "model": model, "mask": mask, "levels": levels, "stroke": stroke,
-            "superpixel": superpixel, "lut": lut, "wavelength": wavelength, "index": refractiveIndex,
+            "superpixel": superpixel, "lut": lut, "carrier": carrier, "wavelength": wavelength, "index": refractiveIndex,
             "pitch": pitch, "oversampling": oversampling]
         for case let (key, value?) in optional { options[key] = value.description }
         if let m = sceneModel {
@@ -74,6 +76,7 @@ public struct ExportOutcome {
         for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { lines.append(String(format: "%@ = %.4f", key, value)) }
         let l = export.layout
         lines.append("SLM \(l.profile.name): superpixel \(l.superpixel), margins top \(l.top) left \(l.left) bottom \(l.bottom) right \(l.right)")
+        lines += export.chainSummary
         if let plan = export.lithography { lines.append(plan.summary().trimmingCharacters(in: .newlines)) }
         lines += paths.map { "wrote \($0)" }
         return lines.joined(separator: "\n")
@@ -91,8 +94,9 @@ public enum ExportJob {
                                                levelPhases: options.levelPhases)
         let profile = try SLMCatalog.resolve(options.slm)
         let table = try options.lut.map { try PhaseLUT.load(path: $0, maxGray: profile.maxGray) }
-        let settings = ExportSettings(constraints: constraints, profile: profile, superpixel: options.superpixel,
+        var settings = ExportSettings(constraints: constraints, profile: profile, superpixel: options.superpixel,
                                       lut: table, fabrication: try fabricationSettings(options))
+        settings.carrier = try options.carrier.map { try Carrier(parsing: $0) }
         let export = try DesignExport(mask: phi, settings: settings, source: options.model ?? options.mask ?? "mask")
         let f = options.oversampling ?? source.system?.sensing.oversampling ?? 1
         let model = options.sceneModel ?? source.config?.sceneModel ?? .standard

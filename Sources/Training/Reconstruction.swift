@@ -27,7 +27,7 @@ public enum Reconstruction {
         let system = try Checkpoint.load(checkpoint).system
         let file = try HDF5File.open(path: cdpPath)
         defer { try? file.close() }
-        let y = try file.readTensor("/cdp", requireFinite: true)
+        let y = try FirstOrderWindow.cdp(in: file, path: cdpPath).cdp   // a sensor's first-order window, or /cdp
         let (l, n) = (system.snapshots, system.config.size)
         guard y.rank == 4, y.shape[1] == l, y.shape[2] == n, y.shape[3] == n else {
             throw StorageError(.mismatch, path: cdpPath, object: "/cdp",

@@ -23,6 +23,8 @@ struct Export: ParsableCommand {
     @Option(help: "SLM profile: pluto-2, x13138, slm-200, meadowlark-1920x1152, or a JSON profile file.") var slm: String
     @Option(help: "SLM pixels per design pixel (default: the largest that fits).") var superpixel: Int?
     @Option(help: "Gray→phase lookup table, CSV 'gray,phase' (radians).") var lut: String?
+    @Option(help: ArgumentHelp("Carrier added to every frame: a blazed grating blaze:PX,PY (periods in SLM pixels, 0 = none along that axis, |P| ≥ 2) or a Fresnel lens lens:FOCAL_M, so the modulated light leaves the zero order.", valueName: "blaze:PX,PY|lens:FOCAL_M"))
+    var carrier: String?
     @Option(help: "Lithography: design wavelength in metres.") var wavelength: Double?
     @Option(help: "Lithography: substrate refractive index.") var index: Double?
     @Option(help: "Lithography: pixel pitch in metres (whole nanometres).") var pitch: Double?
@@ -75,7 +77,7 @@ struct Export: ParsableCommand {
         var o = ExportOptions(out: out)
         o.model = model; o.mask = mask; o.levels = levels; o.stroke = stroke
         o.levelPhases = try levelPhases.map(parseList)
-        o.slm = slm; o.superpixel = superpixel; o.lut = lut
+        o.slm = slm; o.superpixel = superpixel; o.lut = lut; o.carrier = carrier
         o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch; o.conjugate = conjugate
         o.scenes = scenes; o.oversampling = oversampling
         let (phase, amplitude) = try sceneOverrides()

@@ -26,6 +26,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Zero-padding factor (default: the design's verification setting, else 1).") var oversampling: Int?
     @Option(help: "Noise: none, gaussian:SNR_DB or poisson:PHOTONS.") var noise: String = "none"
     @Option(help: "Seed of the noise draws.") var seed: UInt64 = 0
+    @Option(help: ArgumentHelp("With a design file: model a panel leaving this share of the light unmodulated (0…1), at panel resolution with the design's carrier; /cdp is then the whole sensor with its first-order window recorded for reconstruct.", valueName: "fraction"))
+    var zeroOrder: Double?
     @OptionGroup(title: "Scene model of image scenes (default: the design's; 0:pi, pure phase, for frames)")
     var sceneOptions: SceneModelOptions
     @Option(help: ArgumentHelp("Amplitude image A of an image scene (PNG/BMP/TIFF or fashion-mnist:SPLIT:INDEX): amplitude "
@@ -69,6 +71,7 @@ struct Simulate: ParsableCommand {
         o.oversampling = oversampling
         o.noise = try parseNoise(noise)
         o.seed = seed
+        o.zeroOrder = zeroOrder
         let parsed = try sceneOptions.parsed()
         o.phaseRange = try phaseRange()
         o.amplitudeRange = parsed.amplitudeRange
@@ -77,7 +80,8 @@ struct Simulate: ParsableCommand {
         o.log = { print("note: \($0)") }
         if png { o.figure = URL(fileURLWithPath: out).deletingPathExtension().appendingPathExtension("png").path }
         let (cdp, simulator) = try SimulationJob.run(o)
-        print("wrote \(out): CDPs \(cdp.shape), \(simulator.noise), scenes \(simulator.sceneModel)")
+        let what = zeroOrder == nil ? "CDPs" : "sensor images"
+        print("wrote \(out): \(what) \(cdp.shape), \(simulator.noise), scenes \(simulator.sceneModel)")
         if let figure = o.figure { print("wrote \(figure)") }
     }
 }

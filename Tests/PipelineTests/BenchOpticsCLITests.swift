@@ -1,0 +1,70 @@
+import Fabrication
+import Foundation
+import Storage
+import TensorCore
+import TestSupport
+import XCTest
+
+/// The optical-bench options from the command line (issue 12), on a small custom panel and a mask
+/// written by the test: carrier, zero-order simulation, and their refusals.
+final class BenchOpticsCLITests: XCTestCase {
+    var dir = ""
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "phasemask-bench-optics-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // 40×36 panel, 8-bit, 256 grays per 2π; an 8×8 mask of 8 uniform levels → superpixel 4.
+        try Data(#"{"name": "small", "columns": 40, "rows": 36, "pixelPitch": 8e-6, "bitDepth": 8, "gray2Pi": 256, "designWavelength": 633e-9}"#.utf8)
+            .write(to: URL(fileURLWithPath: dir + "/panel.json"))
+        let file = try HDF5File.create(path: dir + "/m.h5")
+        let levels = (0..<64).map { Float(2 * Double.pi * Double(($0 * 5 + $0 / 8) % 8) / 8) }
+        try file.write(Tensor(levels, shape: [1, 8, 8]), to: "/phi")
+        try file.close()
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+
+    @discardableResult
+    func run(_ args: [String], status: Int32 = 0) throws -> CommandLineTool.Result {
+        let r = try CommandLineTool.run(args)
+        XCTAssertEqual(r.status, status, "phasemask \(args.joined(separator: " ")):\n\(r.output)\n\(r.error)")
+        return r
+    }
+
+    func export(_ extra: [String], out: String = "out", status: Int32 = 0) throws -> CommandLineTool.Result {
+        try run(["export", "--mask", dir + "/m.h5:/phi", "--slm", dir + "/panel.json", "--levels", "8", "--scenes", "2",
+                 "--data", "synthetic:smooth", "--out", dir + "/" + out, "--name", "d"] + extra, status: status)
+    }
+
+    func testCarrierExportSimulateAndVerify() throws {
+        let exported = try export(["--carrier", "blaze:4,0"])
+        XCTAssertEqual(exported.lines(startingWith: "carrier"),
+                       ["carrier blaze:4,0: first-order efficiency 81.06 % (panel levels 100.00 % × pixel aperture 81.06 %); "
+                        + "first order at far-field bin (0, 8) of 32×32"])
+        XCTAssertEqual(exported.lines(startingWith: "frames:"),
+                       ["frames: gray = LUT(kappa * wrap(phi + carrier + correction)), per panel pixel"])
+        let design = dir + "/out/d.h5"
+        XCTAssertEqual(try run(["verify", design]).lines.last(where: { !$0.isEmpty })?.hasPrefix("PASSED"), true)
+        let simulated = try run(["simulate", "--mask", design, "--scene", design + ":/verification/scenes",
+                                 "--zero-order", "0.2", "--out", dir + "/sensor.h5"])
+        XCTAssertEqual(simulated.lines.filter { !$0.isEmpty }, [
+            "note: sensor 32×32 bins at panel resolution; zero order at bin (0, 0), first order at (0, 8); "
+                + "reconstruct takes the 8×8 window around it",
+            "wrote \(dir)/sensor.h5: sensor images [2, 1, 32, 32], no noise, scenes phase 0:3.14159 rad"])
+        let sensor = try HDF5File.open(path: dir + "/sensor.h5")
+        defer { try? sensor.close() }
+        XCTAssertEqual(try sensor.attribute("first_order_bin", of: "/cdp"), .ints([0, 8]))
+        XCTAssertEqual(try sensor.attribute("first_order_size", of: "/cdp"), .ints([8, 8]))
+    }
+
+    func testABlazeBelowTwoPixelsIsRefusedAndNothingIsWritten() throws {
+        let refused = try export(["--carrier", "blaze:8,1.5"], status: 1)
+        XCTAssertEqual(refused.error, "Error: --carrier: blaze period PY = 1.5 pixels is below 2 pixels (it would alias); "
+                       + "use |period| ≥ 2, or 0 for no ramp along that axis\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"))
+        let wide = try export(["--carrier", "blaze:8,0"])
+        XCTAssertEqual(wide.lines(startingWith: "warning:"), [
+            "warning: the first order lies within one CDP width of the zero order and overlaps it on the sensor; "
+                + "use a blaze period of at most the superpixel (4 pixels)"])
+    }
+}

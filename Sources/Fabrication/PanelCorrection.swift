@@ -124,9 +124,10 @@ public struct PanelCorrection: Equatable, Sendable {
     private static func grayValues(_ decoded: DecodedImage, _ file: CorrectionFile) throws -> ([Int], Int) {
         let what = "\(decoded.sourceBitDepth)-bit \(decoded.sourceLayout)"
         let vendor = file.kind != .image
+        let kind = vendor ? "a \(file.kind.rawValue)" : "a generic image"
         let expected = vendor ? "an 8-bit grayscale image" : "an 8- or 16-bit grayscale image"
         guard !decoded.hadAlpha, !decoded.isColour else {
-            throw FabricationError(file.path, "a \(file.kind.rawValue) correction is \(expected); this file is \(what)")
+            throw FabricationError(file.path, "\(kind) correction is \(expected); this file is \(what)")
         }
         switch decoded.image.pixels {
         case .gray8(let p) where decoded.sourceBitDepth == 8:
@@ -134,7 +135,7 @@ public struct PanelCorrection: Equatable, Sendable {
         case .gray16(let p) where !vendor && decoded.sourceBitDepth == 16:
             return (p.map(Int.init), 16)
         default:
-            throw FabricationError(file.path, "a \(file.kind.rawValue) correction is \(expected); this file is \(what)")
+            throw FabricationError(file.path, "\(kind) correction is \(expected); this file is \(what)")
         }
     }
 

@@ -22,6 +22,8 @@ public struct ExportOptions: Sendable {
     public var lut: String?
     /// A carrier added to every frame, `blaze:PX,PY` or `lens:FOCAL_M` (`Carrier`).
     public var carrier: String?
+    /// Flatness corrections added to every frame, `[KIND:]PATH[,2pi=G][,wavelength=M]` each (`CorrectionFile`).
+    public var corrections: [String] = []
     /// Lithography: metres, refractive index, metres.
     public var wavelength: Double?
     public var refractiveIndex: Double?
@@ -48,6 +50,7 @@ public struct ExportOptions: Sendable {
     var recorded: [String: String] {
         var options: [String: String] = ["slm": slm, "scenes": "\(scenes)"]
         if let levelPhases { options["levelPhases"] = levelPhases.map { String($0) }.joined(separator: ",") }
+        if !corrections.isEmpty { options["corrections"] = corrections.joined(separator: ";") }
         let optional: [String: CustomStringConvertible?] = [
             "model": model, "mask": mask, "levels": levels, "stroke": stroke,
             "superpixel": superpixel, "lut": lut, "carrier": carrier, "wavelength": wavelength, "index": refractiveIndex,
@@ -97,6 +100,13 @@ public enum ExportJob {
         var settings = ExportSettings(constraints: constraints, profile: profile, superpixel: options.superpixel,
                                       lut: table, fabrication: try fabricationSettings(options))
         settings.carrier = try options.carrier.map { try Carrier(parsing: $0) }
+        var notes = source.notes
+        if !options.corrections.isEmpty {
+            let files = try options.corrections.map { try CorrectionFile(parsing: $0) }
+            settings.correction = try PanelCorrection.load(files, profile: profile, wavelength: profile.designWavelength) {
+                notes.append($0)
+            }
+        }
         let export = try DesignExport(mask: phi, settings: settings, source: options.model ?? options.mask ?? "mask")
         let f = options.oversampling ?? source.system?.sensing.oversampling ?? 1
         let model = options.sceneModel ?? source.config?.sceneModel ?? .standard
@@ -128,7 +138,7 @@ public enum ExportJob {
             lock.removeFolderIfUnused()
             throw error
         }
-        return ExportOutcome(export: export, metrics: metrics, paths: paths, notes: source.notes)
+        return ExportOutcome(export: export, metrics: metrics, paths: paths, notes: notes)
     }
 
     static func fabricationSettings(_ o: ExportOptions) throws -> FabricationSettings? {

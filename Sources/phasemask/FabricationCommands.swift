@@ -25,6 +25,8 @@ struct Export: ParsableCommand {
     @Option(help: "Gray→phase lookup table, CSV 'gray,phase' (radians).") var lut: String?
     @Option(help: ArgumentHelp("Carrier added to every frame: a blazed grating blaze:PX,PY (periods in SLM pixels, 0 = none along that axis, |P| ≥ 2) or a Fresnel lens lens:FOCAL_M, so the modulated light leaves the zero order.", valueName: "blaze:PX,PY|lens:FOCAL_M"))
     var carrier: String?
+    @Option(help: ArgumentHelp("Flatness correction added to every frame (repeat for several): a Hamamatsu CAL_*.bmp (2π = the profile's gray2Pi), a Santec CSV, a Holoeye or Meadowlark image (2π = 256), a generic 8/16-bit PNG (2π = 2^bits) or FILE.h5:/DATASET in radians; prefix KIND: (hamamatsu, santec, holoeye, meadowlark, image, hdf5) to choose, append ,2pi=GRAY or ,wavelength=METRES to override.", valueName: "[kind:]file[,2pi=G][,wavelength=M]"))
+    var correction: [String] = []
     @Option(help: "Lithography: design wavelength in metres.") var wavelength: Double?
     @Option(help: "Lithography: substrate refractive index.") var index: Double?
     @Option(help: "Lithography: pixel pitch in metres (whole nanometres).") var pitch: Double?
@@ -77,7 +79,7 @@ struct Export: ParsableCommand {
         var o = ExportOptions(out: out)
         o.model = model; o.mask = mask; o.levels = levels; o.stroke = stroke
         o.levelPhases = try levelPhases.map(parseList)
-        o.slm = slm; o.superpixel = superpixel; o.lut = lut; o.carrier = carrier
+        o.slm = slm; o.superpixel = superpixel; o.lut = lut; o.carrier = carrier; o.corrections = correction
         o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch; o.conjugate = conjugate
         o.scenes = scenes; o.oversampling = oversampling
         let (phase, amplitude) = try sceneOverrides()

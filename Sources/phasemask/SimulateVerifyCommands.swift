@@ -95,10 +95,12 @@ struct Verify: ParsableCommand {
     @Option(help: "SLM frame files to check, one per snapshot (default: those written beside FILE).") var frames: [String] = []
     @Flag(help: "Do not look for frame files beside FILE.") var noFrames = false
     @Option(help: "Largest accepted relative CDP error (per pattern, max-norm).") var tolerance: Double = 1e-5
+    @Option(help: ArgumentHelp("A correction file the device or its software adds to every frame itself (repeat); fails if the frames already hold it.", valueName: "file"))
+    var deviceCorrection: [String] = []
 
     func run() throws {
         let chosen: [String]? = noFrames ? [] : (frames.isEmpty ? nil : frames)
-        let report = try VerifyJob.run(file: file, frames: chosen, tolerance: tolerance)
+        let report = try VerifyJob.run(file: file, frames: chosen, tolerance: tolerance, deviceCorrections: deviceCorrection)
         print(report)
         if !report.passed { throw ExitCode(1) }
     }

@@ -67,4 +67,29 @@ final class BenchOpticsCLITests: XCTestCase {
             "warning: the first order lies within one CDP width of the zero order and overlaps it on the sensor; "
                 + "use a blaze period of at most the superpixel (4 pixels)"])
     }
+
+    func testCorrectionsFromTheCommandLineAndTheirRefusals() throws {
+        // A CAL file of the panel's size (2π = 256 on this panel) and one of the wrong size.
+        try BMPFile.writeGray8((0..<(40 * 36)).map { UInt8($0 % 251) }, width: 40, height: 36, to: dir + "/CAL_LSH1_633nm.bmp")
+        try BMPFile.writeGray8([UInt8](repeating: 3, count: 36 * 40), width: 36, height: 40, to: dir + "/CAL_turned.bmp")
+        try PNGFile.write(.gray16([UInt16](repeating: 3, count: 40 * 36), width: 40, height: 36), to: dir + "/deep.png")
+        let refusals = [
+            (dir + "/CAL_turned.bmp", "Error: \(dir)/CAL_turned.bmp: correction is 36×40 pixels; small has 40×36\n"),
+            ("meadowlark:" + dir + "/deep.png",
+             "Error: \(dir)/deep.png: a meadowlark correction is an 8-bit grayscale image; this file is 16-bit gray\n"),
+        ]
+        for (spec, message) in refusals {
+            XCTAssertEqual(try export(["--correction", spec], status: 1).error, message)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"))
+        }
+        let exported = try export(["--correction", dir + "/CAL_LSH1_633nm.bmp", "--carrier", "blaze:4,0"])
+        let sum = try SHA256.hex(ofFile: dir + "/CAL_LSH1_633nm.bmp")
+        XCTAssertEqual(exported.lines(startingWith: "correction"),
+                       ["correction CAL_LSH1_633nm.bmp (hamamatsu, sha256 \(sum.prefix(12))…, made at 6.33e-07 m, × 1.0000)"])
+        XCTAssertEqual(exported.lines(startingWith: "note:"), ["note: \(dir)/CAL_LSH1_633nm.bmp: hamamatsu correction, gray 256 = 2π"])
+        let verified = try run(["verify", dir + "/out/d.h5", "--device-correction", dir + "/CAL_LSH1_633nm.bmp"], status: 1)
+        XCTAssertEqual(verified.lines(startingWith: "FAIL "), [
+            "FAIL device correction CAL_LSH1_633nm.bmp: applied twice: the frames already hold it (exported with "
+                + "CAL_LSH1_633nm.bmp) and the device adds it again; remove it from the device or export without --correction"])
+    }
 }

@@ -27,6 +27,8 @@ struct Export: ParsableCommand {
     var carrier: String?
     @Option(help: ArgumentHelp("Flatness correction added to every frame (repeat for several): a Hamamatsu CAL_*.bmp (2π = the profile's gray2Pi), a Santec CSV, a Holoeye or Meadowlark image (2π = 256), a generic 8/16-bit PNG (2π = 2^bits) or FILE.h5:/DATASET in radians; prefix KIND: (hamamatsu, santec, holoeye, meadowlark, image, hdf5) to choose, append ,2pi=GRAY or ,wavelength=METRES to override.", valueName: "[kind:]file[,2pi=G][,wavelength=M]"))
     var correction: [String] = []
+    @Option(help: ArgumentHelp("Instead of a design, write native-resolution test frames <name>_test_<pattern>.* to check the panel: checkerboard (orientation), ramp (bit depth, 2π gray value), stripes (2π gray value); repeat for several.", valueName: "checkerboard|ramp|stripes"))
+    var testPattern: [String] = []
     @Option(help: "Lithography: design wavelength in metres.") var wavelength: Double?
     @Option(help: "Lithography: substrate refractive index.") var index: Double?
     @Option(help: "Lithography: pixel pitch in metres (whole nanometres).") var pitch: Double?
@@ -90,6 +92,10 @@ struct Export: ParsableCommand {
             o.sceneModel = model
         }
         o.metricsImages = metricsImages; o.data = data; o.name = name
+        if !testPattern.isEmpty {
+            print(try TestPatternJob.run(testPattern, options: o).summary)
+            return
+        }
         print(try ExportJob.run(o).summary)
     }
 }

@@ -93,3 +93,20 @@ final class BenchOpticsCLITests: XCTestCase {
                 + "CAL_LSH1_633nm.bmp) and the device adds it again; remove it from the device or export without --correction"])
     }
 }
+
+extension BenchOpticsCLITests {
+    func testTestPatternsFromTheCommandLine() throws {
+        let written = try run(["export", "--slm", dir + "/panel.json", "--test-pattern", "stripes", "--test-pattern", "ramp",
+                               "--out", dir + "/tp", "--name", "panel"])
+        XCTAssertEqual(written.lines.filter { !$0.isEmpty }, [
+            "SLM small: 40×36 pixels, 8-bit, 2π at gray 256",
+            "stripes: vertical stripes 8 pixels wide of phase 0 (gray 0) and π (gray 128): its zero order vanishes when the 2π gray value is right",
+            "ramp: phase 0 → 6.1114 rad left to right (gray 0 → 249), 256 steps of 0.156 columns",
+            "wrote \(dir)/tp/panel_test_stripes.bmp", "wrote \(dir)/tp/panel_test_stripes.png",
+            "wrote \(dir)/tp/panel_test_ramp.bmp", "wrote \(dir)/tp/panel_test_ramp.png"])
+        let refused = try run(["export", "--mask", dir + "/m.h5:/phi", "--slm", dir + "/panel.json", "--test-pattern", "ramp",
+                               "--out", dir + "/both"], status: 1)
+        XCTAssertEqual(refused.error, "Error: --test-pattern writes panel checks instead of a design; give it without --model and --mask\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/both"))
+    }
+}

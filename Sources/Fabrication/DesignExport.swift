@@ -18,6 +18,9 @@ public struct ExportSettings {
     public var carrier: Carrier?
     /// Flatness corrections added to every frame (`DisplayChain`); nil = none.
     public var correction: PanelCorrection?
+    /// The response at an operating wavelength other than the profile's (`PhaseResponse`, built from
+    /// the profile and `lut`); nil = the profile's wavelength.
+    public var response: PhaseResponse?
 
     public init(constraints: PhaseConstraints, profile: SLMProfile, superpixel: Int? = nil, lut: PhaseLUT? = nil,
                 fabrication: FabricationSettings? = nil, carrier: Carrier? = nil, correction: PanelCorrection? = nil) {
@@ -68,6 +71,10 @@ public struct DesignExport {
     public let displays: [GrayImage]
     /// The carrier's first-order efficiency with the panel's levels (`Carrier.efficiency`), with a carrier.
     public let carrierEfficiency: (total: Double, levels: Double, aperture: Double)?
+    /// The response at the operating wavelength, when it differs from the profile's.
+    public let response: PhaseResponse?
+    /// RMS and largest phase error of the frames against the chain's targets (`DisplayChain.phaseError`).
+    public let displayPhaseError: (rms: Double, max: Double)
     public let lithography: LithographyPlan?
 
     /// `mask` is the trained φ `[L, H, W]` in radians (any real values).
@@ -79,11 +86,14 @@ public struct DesignExport {
         quantized = try PhaseQuantizer(settings.constraints).quantize(mask, source: source)
         layout = try SLMLayout(designHeight: mask.shape[1], designWidth: mask.shape[2], profile: settings.profile,
                                superpixel: settings.superpixel)
-        let encoder = try settings.lut.map { try GrayEncoder(profile: settings.profile, lut: $0) }
+        let encoder = try settings.response?.encoder ?? settings.lut.map { try GrayEncoder(profile: settings.profile, lut: $0) }
             ?? GrayEncoder(profile: settings.profile)
         self.encoder = encoder
-        chain = try DisplayChain(layout: layout, encoder: encoder, carrier: settings.carrier, correction: settings.correction)
+        response = settings.response
+        chain = try DisplayChain(layout: layout, encoder: encoder, carrier: settings.carrier, correction: settings.correction,
+                                 wavelength: settings.response?.wavelength, compression: settings.response?.compression ?? 1)
         displays = try chain.encode(quantized.phases, source: source)
+        displayPhaseError = try chain.phaseError(quantized.phases, displays: displays)
         carrierEfficiency = try chain.carrierEfficiency()
         if let f = settings.fabrication {
             lithography = try LithographyPlan(quantized, wavelength: f.wavelength, refractiveIndex: f.refractiveIndex,

@@ -18,6 +18,12 @@ extension DesignFile {
             ("operating_wavelength_m", .double(chain.wavelength)),
             ("phase_compression", .double(chain.compression)),
         ]
+        if let r = export.response {
+            attributes += [("stroke_policy", .string(r.policy.rawValue)), ("stroke_at_wavelength_rad", .double(r.stroke)),
+                           ("response_scale", .double(r.scale))]
+        }
+        attributes += [("phase_error_rms_rad", .double(export.displayPhaseError.rms)),
+                       ("phase_error_max_rad", .double(export.displayPhaseError.max))]
         if let e = export.carrierEfficiency {
             attributes += [("carrier_efficiency", .double(e.total)), ("carrier_efficiency_levels", .double(e.levels)),
                            ("carrier_efficiency_aperture", .double(e.aperture))]

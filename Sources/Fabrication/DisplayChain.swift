@@ -172,6 +172,11 @@ extension DesignExport {
     /// Lines for an export's summary: the carrier and its efficiency, the corrections, the order.
     public var chainSummary: [String] {
         var lines: [String] = []
+        if let response {
+            lines.append(response.summary)
+            lines.append(String(format: "phase error of the frames at %.4g m: RMS %.4f rad, max %.4f rad", response.wavelength,
+                                displayPhaseError.rms, displayPhaseError.max))
+        }
         if let carrier = chain.carrier, let e = carrierEfficiency {
             var line = String(format: "carrier %@: first-order efficiency %.2f %% (panel levels %.2f %% × pixel aperture %.2f %%)",
                               carrier.description, 100 * e.total, 100 * e.levels, 100 * e.aperture)

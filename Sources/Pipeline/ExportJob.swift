@@ -24,6 +24,10 @@ public struct ExportOptions: Sendable {
     public var carrier: String?
     /// Flatness corrections added to every frame, `[KIND:]PATH[,2pi=G][,wavelength=M]` each (`CorrectionFile`).
     public var corrections: [String] = []
+    /// Operating wavelength of the SLM in metres when it differs from the profile's (`PhaseResponse`),
+    /// and what to do when the stroke there falls below 2π (`truncate`, `compress`).
+    public var operatingWavelength: Double?
+    public var strokePolicy: PhaseResponse.Policy = .truncate
     /// Lithography: metres, refractive index, metres.
     public var wavelength: Double?
     public var refractiveIndex: Double?
@@ -61,6 +65,10 @@ public struct ExportOptions: Sendable {
             if !m.isPurePhase { options["amplitudeRange"] = "\(m.amplitudeAtZero):\(m.amplitudeAtOne)" }
         }
         if conjugate { options["conjugate"] = "true" }
+        if let operatingWavelength {
+            options["operatingWavelength"] = "\(operatingWavelength)"
+            options["strokePolicy"] = strokePolicy.rawValue
+        }
         return options
     }
 }
@@ -100,10 +108,14 @@ public enum ExportJob {
         var settings = ExportSettings(constraints: constraints, profile: profile, superpixel: options.superpixel,
                                       lut: table, fabrication: try fabricationSettings(options))
         settings.carrier = try options.carrier.map { try Carrier(parsing: $0) }
+        settings.response = try options.operatingWavelength.map {
+            try PhaseResponse(profile: profile, lut: table, wavelength: $0, policy: options.strokePolicy)
+        }
         var notes = source.notes
         if !options.corrections.isEmpty {
             let files = try options.corrections.map { try CorrectionFile(parsing: $0) }
-            settings.correction = try PanelCorrection.load(files, profile: profile, wavelength: profile.designWavelength) {
+            let wavelength = options.operatingWavelength ?? profile.designWavelength
+            settings.correction = try PanelCorrection.load(files, profile: profile, wavelength: wavelength) {
                 notes.append($0)
             }
         }

@@ -22,13 +22,17 @@ public enum TestPatternJob {
         }
         let chosen = try patterns.map { try TestPattern(parsing: $0) }
         let profile = try SLMCatalog.resolve(options.slm)
-        let encoder = try options.lut.map { try GrayEncoder(profile: profile, lut: try PhaseLUT.load(path: $0, maxGray: profile.maxGray)) }
-            ?? GrayEncoder(profile: profile)
-        var lines: [String] = []
+        let table = try options.lut.map { try PhaseLUT.load(path: $0, maxGray: profile.maxGray) }
+        let response = try options.operatingWavelength.map {
+            try PhaseResponse(profile: profile, lut: table, wavelength: $0, policy: options.strokePolicy)
+        }
+        let encoder = try response?.encoder ?? table.map { try GrayEncoder(profile: profile, lut: $0) } ?? GrayEncoder(profile: profile)
+        var lines: [String] = response.map { [$0.summary] } ?? []
         var correction: PanelCorrection?
         if !options.corrections.isEmpty {
             let files = try options.corrections.map { try CorrectionFile(parsing: $0) }
-            correction = try PanelCorrection.load(files, profile: profile, wavelength: profile.designWavelength) {
+            correction = try PanelCorrection.load(files, profile: profile,
+                                                  wavelength: options.operatingWavelength ?? profile.designWavelength) {
                 lines.append("note: \($0)")
             }
         }
@@ -41,7 +45,7 @@ public enum TestPatternJob {
         defer { withExtendedLifetime(lock) {} }
         do {
             let paths = try TestPattern.writeAll(chosen, profile: profile, encoder: encoder, correction: correction,
-                                                 to: URL(fileURLWithPath: options.out), stem: options.name)
+                                                 compression: response?.compression ?? 1, to: URL(fileURLWithPath: options.out), stem: options.name)
             return Outcome(lines: lines, paths: paths)
         } catch {
             lock.removeFolderIfUnused()

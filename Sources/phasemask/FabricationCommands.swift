@@ -29,6 +29,10 @@ struct Export: ParsableCommand {
     var correction: [String] = []
     @Option(help: ArgumentHelp("Instead of a design, write native-resolution test frames <name>_test_<pattern>.* to check the panel: checkerboard (orientation), ramp (bit depth, 2π gray value), stripes (2π gray value); repeat for several.", valueName: "checkerboard|ramp|stripes"))
     var testPattern: [String] = []
+    @Option(help: ArgumentHelp("SLM: the wavelength the panel is used at, in metres, when it differs from the profile's: the phase response scales by λc/λ; a stroke above 2π uses the 2π sub-range.", valueName: "metres"))
+    var operatingWavelength: Double?
+    @Option(help: ArgumentHelp("SLM: when the stroke at --operating-wavelength falls below 2π, truncate (phases beyond the stroke go to the nearer end) or compress (every phase × stroke/2π).", valueName: "truncate|compress"))
+    var strokePolicy: String = "truncate"
     @Option(help: "Lithography: design wavelength in metres.") var wavelength: Double?
     @Option(help: "Lithography: substrate refractive index.") var index: Double?
     @Option(help: "Lithography: pixel pitch in metres (whole nanometres).") var pitch: Double?
@@ -82,6 +86,11 @@ struct Export: ParsableCommand {
         o.model = model; o.mask = mask; o.levels = levels; o.stroke = stroke
         o.levelPhases = try levelPhases.map(parseList)
         o.slm = slm; o.superpixel = superpixel; o.lut = lut; o.carrier = carrier; o.corrections = correction
+        o.operatingWavelength = operatingWavelength
+        guard let policy = PhaseResponse.Policy(rawValue: strokePolicy) else {
+            throw ValidationError("--stroke-policy must be truncate or compress, got '\(strokePolicy)'")
+        }
+        o.strokePolicy = policy
         o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch; o.conjugate = conjugate
         o.scenes = scenes; o.oversampling = oversampling
         let (phase, amplitude) = try sceneOverrides()

@@ -110,3 +110,32 @@ extension BenchOpticsCLITests {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/both"))
     }
 }
+
+extension BenchOpticsCLITests {
+    func testAnotherWavelengthStatesThePolicyAndThePhaseError() throws {
+        let truncated = try export(["--operating-wavelength", "780e-9"])
+        XCTAssertEqual(truncated.lines(startingWith: "operating wavelength"), [
+            "operating wavelength 7.8e-07 m: phase response × 0.8115, stroke 1.623π < 2π: truncate (phases in [1.623π, 2π) go "
+                + "to the nearer of gray 255 and gray 0)"])
+        // The 7π/4 level sits beyond the stroke and shows 2π·255/256·633/780.
+        let worst = 7 * Double.pi / 4 - 2 * Double.pi * 255 / 256 * 633 / 780
+        XCTAssertEqual(truncated.lines(startingWith: "phase error"), [String(format: "phase error of the frames at 7.8e-07 m: RMS %.4f rad, max %.4f rad",
+            rmsOfLevels(worst), worst)])
+        try run(["verify", dir + "/out/d.h5"])
+        let refused = try export(["--operating-wavelength", "780e-9", "--stroke-policy", "clip"], out: "clip", status: 64)
+        XCTAssertEqual(refused.error, "Error: --stroke-policy must be truncate or compress, got 'clip'\n")
+    }
+
+    /// RMS of the truncation error over the test mask: levels 0…6 exact up to gray rounding, level 7 off by `worst`.
+    private func rmsOfLevels(_ worst: Double) -> Double {
+        let s = 633.0 / 780
+        var sum = 0.0
+        for i in 0..<64 {
+            let k = (i * 5 + i / 8) % 8
+            let t = 2 * Double.pi * Double(k) / 8
+            let shown = k == 7 ? 2 * Double.pi * 255 / 256 * s : 2 * Double.pi * (256 * t / (2 * Double.pi * s)).rounded() / 256 * s
+            sum += (shown - t) * (shown - t)
+        }
+        return (sum / 64).squareRoot()
+    }
+}

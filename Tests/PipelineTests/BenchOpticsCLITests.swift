@@ -139,3 +139,33 @@ extension BenchOpticsCLITests {
         return (sum / 64).squareRoot()
     }
 }
+
+extension BenchOpticsCLITests {
+    /// simulate-fringes → calibrate-lut → export --lut → verify, and measured CSVs that are refused.
+    func testCalibrateLUTFromTheCommandLine() throws {
+        let stack = try run(["simulate-fringes", "--slm", dir + "/panel.json", "--stroke", "8", "--gamma", "1.1",
+                             "--size", "16x64", "--out", dir + "/stack.h5"])
+        XCTAssertEqual(stack.lines.first, "wrote \(dir)/stack.h5: /frames [256, 16, 64], small at 6.33e-07 m")
+        let fitted = try run(["calibrate-lut", "--fringes", dir + "/stack.h5:/frames", "--slm", dir + "/panel.json",
+                              "--wavelength", "633e-9", "--out", dir + "/lut/small.csv"])
+        XCTAssertEqual(fitted.lines.filter { $0.hasPrefix("wrote") },
+                       ["wrote \(dir)/lut/small.csv", "wrote \(dir)/lut/small_linear.csv", "wrote \(dir)/lut/small_fit.png"])
+        XCTAssertTrue(fitted.lines[0].hasPrefix("stroke 2.546π at 6.33e-07 m (measured at 6.33e-07 m): 2π sub-range grays 0…"),
+                      fitted.lines[0])
+        try export(["--lut", dir + "/lut/small.csv"])
+        try run(["verify", dir + "/out/d.h5"])
+
+        var rows = (0...255).map { "\($0),\(Double($0) * 0.03)" }
+        rows.remove(at: 17)
+        try ("gray,phase\n" + rows.joined(separator: "\n")).write(toFile: dir + "/gaps.csv", atomically: true, encoding: .utf8)
+        rows.insert("17,0.51", at: 3)
+        try ("gray,phase\n" + rows.joined(separator: "\n")).write(toFile: dir + "/shuffled.csv", atomically: true, encoding: .utf8)
+        for (file, problem) in [("gaps.csv", "1 of the gray levels 0…255 are missing (17); a calibration needs every level"),
+                                ("shuffled.csv", "gray levels are not in increasing order: gray 3 (entry 5) follows gray 17; list every gray level once, from 0 to 255")] {
+            let refused = try run(["calibrate-lut", "--measured", dir + "/" + file, "--slm", dir + "/panel.json", "--wavelength", "633e-9",
+                                   "--out", dir + "/refused/lut.csv"], status: 1)
+            XCTAssertEqual(refused.error, "Error: \(dir)/\(file): \(problem)\n")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/refused"))
+        }
+    }
+}

@@ -118,7 +118,10 @@ public enum SimulationJob {
         }
         try simulator.write(cdp: cdp, scene: field, masks: masks, maskSource: description,
                             sceneSource: o.scene, seed: o.seed, image: image, window: window, to: o.out)
-        if let figure = o.figure { try Simulator.writeFigure(cdp: cdp, to: figure) }
+        if let figure = o.figure {
+            if let window { try Simulator.writeSensorFigure(sensor: cdp, window: window, to: figure) }
+            else { try Simulator.writeFigure(cdp: cdp, to: figure) }
+        }
         return (cdp, simulator)
     }
 }

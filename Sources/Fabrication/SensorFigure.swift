@@ -35,7 +35,9 @@ extension Simulator {
             panels.append(row)
         }
         let titles = (0..<l).flatMap { ["sensor, snapshot \($0)", "first-order window"] }
-        let grid = FigureGrid(title: "Simulated sensor: carrier-displaced CDP beside the zero order",
+        let displaced = window.row != 0 || window.column != 0
+        let grid = FigureGrid(title: displaced ? "Simulated sensor: carrier-displaced CDP beside the zero order"
+                                               : "Simulated sensor: the zero order on top of the CDP",
                               rowTitles: (0..<b).map { "scene \($0)" }, columnTitles: titles, panels: panels)
         try grid.writePNG(to: path)
     }

@@ -75,6 +75,10 @@ final class PanelSimulatorTests: XCTestCase {
         let without = try windowError(nil), with = try windowError(.blaze(periodX: 4, periodY: 4))
         XCTAssertGreaterThan(without, 0.1)
         XCTAssertLessThan(with, without / 10, "without \(without), with \(with)")
+        // A lens (|f| above the 6.47 mm this footprint needs) refocuses the camera onto the first order
+        // and blurs the zero order over the sensor instead of moving it.
+        let lens = try windowError(.lens(focalLength: 0.008))
+        XCTAssertLessThan(lens, without / 2, "without \(without), lens \(lens)")
     }
 
     func testRefusesAnImpossibleFraction() throws {

@@ -41,7 +41,8 @@ public struct VerificationData {
     }
 }
 
-/// One self-describing HDF5 file per design (format `phasemask-design`, version 1).
+/// One self-describing HDF5 file per design (format `phasemask-design`, version 1, or 2 when the frames
+/// carry a carrier, correction or compression).
 ///
 /// | object | contents |
 /// |---|---|
@@ -63,7 +64,10 @@ public struct VerificationData {
 /// their name (`_m`, `_rad`). The file appears only when complete (Storage writes to a temporary name).
 public enum DesignFile {
     public static let format = "phasemask-design"
-    public static let formatVersion = 1
+    /// The newest version this build writes and reads: 2 for a design whose frames carry a carrier, a
+    /// correction or a phase compression (`DisplayChain`), which a reader of version 1 would decode
+    /// wrongly; every other design is written as version 1, as before.
+    public static let formatVersion = 2
 
     /// Writes `export` (with optional verification data) to `path`; on any error no file appears.
     public static func write(_ export: DesignExport, metadata: DesignMetadata, verification: VerificationData? = nil,
@@ -72,7 +76,7 @@ public enum DesignFile {
         let file = try HDF5File.create(path: path)
         do {
             try file.setAttribute("format", .string(format))
-            try file.setAttribute("format_version", .int(formatVersion))
+            try file.setAttribute("format_version", .int(export.chain.isPlain ? 1 : formatVersion))
             try writeMask(export, file)
             try writeSLM(export, file)
             if let plan = export.lithography { try writeFabrication(plan, file) }

@@ -94,3 +94,20 @@ final class CorrectionVerifyTests: XCTestCase {
         XCTAssertEqual(changed.checks.filter { !$0.passed }.map(\.name), ["correction CAL_LSH0701234_633nm.bmp is the file exported with"])
     }
 }
+
+extension CorrectionVerifyTests {
+    /// Frames with a carrier or correction mean something else to a reader that ignores them: such a
+    /// design is format version 2; a plain one stays version 1.
+    func testAChainDesignIsFormatVersionTwo() throws {
+        let path = try exportWithCorrection()
+        let file = try HDF5File.open(path: path)
+        defer { try? file.close() }
+        XCTAssertEqual(try file.intAttribute("format_version"), 2)
+        let (plainDir, done) = try temporaryDirectory("plain-version-\(UUID().uuidString)")
+        defer { done() }
+        let (_, paths) = try makeVerifiedFiles(plainDir)
+        let plain = try HDF5File.open(path: paths[0])
+        defer { try? plain.close() }
+        XCTAssertEqual(try plain.intAttribute("format_version"), 1)
+    }
+}

@@ -14,14 +14,23 @@ public struct ExportSettings {
     public var lut: PhaseLUT?
     /// Lithography (needs K = 2^k uniform full-stroke levels); nil = no fabrication files.
     public var fabrication: FabricationSettings?
+    /// A blazed grating or lens added to every frame (`DisplayChain`); nil = none.
+    public var carrier: Carrier?
+    /// Flatness corrections added to every frame (`DisplayChain`); nil = none.
+    public var correction: PanelCorrection?
+    /// The response at an operating wavelength other than the profile's (`PhaseResponse`, built from
+    /// the profile and `lut`); nil = the profile's wavelength.
+    public var response: PhaseResponse?
 
     public init(constraints: PhaseConstraints, profile: SLMProfile, superpixel: Int? = nil, lut: PhaseLUT? = nil,
-                fabrication: FabricationSettings? = nil) {
+                fabrication: FabricationSettings? = nil, carrier: Carrier? = nil, correction: PanelCorrection? = nil) {
         self.constraints = constraints
         self.profile = profile
         self.superpixel = superpixel
         self.lut = lut
         self.fabrication = fabrication
+        self.carrier = carrier
+        self.correction = correction
     }
 }
 
@@ -56,8 +65,16 @@ public struct DesignExport {
     public let quantized: QuantizedMask
     public let layout: SLMLayout
     public let encoder: GrayEncoder
+    /// gray = LUT(κ · wrap(φ + carrier + correction)) (`DisplayChain`).
+    public let chain: DisplayChain
     /// One panel image per snapshot (row 0 = top of the panel).
     public let displays: [GrayImage]
+    /// The carrier's first-order efficiency with the panel's levels (`Carrier.efficiency`), with a carrier.
+    public let carrierEfficiency: (total: Double, levels: Double, aperture: Double)?
+    /// The response at the operating wavelength, when it differs from the profile's.
+    public let response: PhaseResponse?
+    /// RMS and largest phase error of the frames against the chain's targets (`DisplayChain.phaseError`).
+    public let displayPhaseError: (rms: Double, max: Double)
     public let lithography: LithographyPlan?
 
     /// `mask` is the trained φ `[L, H, W]` in radians (any real values).
@@ -69,10 +86,15 @@ public struct DesignExport {
         quantized = try PhaseQuantizer(settings.constraints).quantize(mask, source: source)
         layout = try SLMLayout(designHeight: mask.shape[1], designWidth: mask.shape[2], profile: settings.profile,
                                superpixel: settings.superpixel)
-        let encoder = try settings.lut.map { try GrayEncoder(profile: settings.profile, lut: $0) }
+        let encoder = try settings.response?.encoder ?? settings.lut.map { try GrayEncoder(profile: settings.profile, lut: $0) }
             ?? GrayEncoder(profile: settings.profile)
         self.encoder = encoder
-        displays = try layout.encode(quantized.phases, with: encoder, source: source)
+        response = settings.response
+        chain = try DisplayChain(layout: layout, encoder: encoder, carrier: settings.carrier, correction: settings.correction,
+                                 wavelength: settings.response?.wavelength, compression: settings.response?.compression ?? 1)
+        displays = try chain.encode(quantized.phases, source: source)
+        displayPhaseError = try chain.phaseError(quantized.phases, displays: displays)
+        carrierEfficiency = try chain.carrierEfficiency()
         if let f = settings.fabrication {
             lithography = try LithographyPlan(quantized, wavelength: f.wavelength, refractiveIndex: f.refractiveIndex,
                                               pixelPitch: f.pixelPitch, conjugated: f.conjugated)
@@ -83,7 +105,7 @@ public struct DesignExport {
 
     /// The phases the panel actually shows, decoded from `displays`, `[L, H, W]` radians.
     public func displayedPhase() throws -> Tensor {
-        try layout.decode(displays, with: encoder)
+        try chain.decode(displays)
     }
 }
 

@@ -41,7 +41,8 @@ public struct VerificationData {
     }
 }
 
-/// One self-describing HDF5 file per design (format `phasemask-design`, version 1).
+/// One self-describing HDF5 file per design (format `phasemask-design`, version 1, or 2 when the frames
+/// carry a carrier, correction or compression).
 ///
 /// | object | contents |
 /// |---|---|
@@ -53,6 +54,8 @@ public struct VerificationData {
 /// | `/mask/level_phases` | float64 `[n]`, `units = "rad"` |
 /// | `/slm/display` | uint16 `[L, rows, columns]`, the exact gray values of each frame (row 0 = top of the panel); attrs: the profile (`profile_name`, `columns`, `rows`, `pixel_pitch_m`, `bit_depth`, `gray_2pi`, `design_wavelength_m`, `inverted`, `profile_json`), the placement (`superpixel`, `margin_top/left/bottom/right`), `mapping` ("linear" or "lookup table") |
 /// | `/slm/lut` | float64 `[N, 2]` (gray, phase in rad), only with a lookup table |
+/// | `/slm/display` (since 0.3) | attrs of the `DisplayChain`: `composition` (the fixed order), `carrier` (`none`, `blaze:PX,PY`, `lens:F`), `operating_wavelength_m`, `phase_compression`, `phase_error_rms_rad`, `phase_error_max_rad`; at another wavelength `stroke_policy`, `stroke_at_wavelength_rad`, `response_scale`; with a carrier `carrier_efficiency` (and its `_levels`, `_aperture` factors); absent in older files = no carrier, the profile's wavelength, κ = 1 |
+/// | `/slm/correction` | float64 `[rows, columns]`, the summed flatness correction at the operating wavelength, `units = "rad"`; attrs `files_json` (per file: `file`, `path`, `sha256`, `kind`, `gray2Pi`, `wavelength`, `phaseScale`), `order`; only with corrections |
 /// | `/fabrication/height` | float32 `[L,H,W]`, etch depth, `units = "m"`; attrs `wavelength_m`, `refractive_index`, `pixel_pitch_m`, `levels`, `mask_count`, `conjugated`, `etch_depths_m`, `summary` (only with lithography) |
 /// | `/verification/scenes` | float32 `[B,H,W,2]` (re, im); `/verification/cdp`, `/verification/cdp_display` float32 `[B,L,H',W']`; attr `oversampling` on the group |
 /// | `/design` | attrs `software_version`, `created_utc` (ISO 8601), `configuration_json`, `metrics_json`; `/design/metrics` has one float64 attr per metric |
@@ -61,7 +64,10 @@ public struct VerificationData {
 /// their name (`_m`, `_rad`). The file appears only when complete (Storage writes to a temporary name).
 public enum DesignFile {
     public static let format = "phasemask-design"
-    public static let formatVersion = 1
+    /// The newest version this build writes and reads: 2 for a design whose frames carry a carrier, a
+    /// correction or a phase compression (`DisplayChain`), which a reader of version 1 would decode
+    /// wrongly; every other design is written as version 1, as before.
+    public static let formatVersion = 2
 
     /// Writes `export` (with optional verification data) to `path`; on any error no file appears.
     public static func write(_ export: DesignExport, metadata: DesignMetadata, verification: VerificationData? = nil,
@@ -70,7 +76,7 @@ public enum DesignFile {
         let file = try HDF5File.create(path: path)
         do {
             try file.setAttribute("format", .string(format))
-            try file.setAttribute("format_version", .int(formatVersion))
+            try file.setAttribute("format_version", .int(export.chain.isPlain ? 1 : formatVersion))
             try writeMask(export, file)
             try writeSLM(export, file)
             if let plan = export.lithography { try writeFabrication(plan, file) }
@@ -142,6 +148,7 @@ public enum DesignFile {
             ("orientation", .string("array row 0 is the top row of the panel, column 0 its left column")),
         ]
         for (name, value) in attributes { try file.setAttribute(name, value, on: "/slm/display") }
+        try writeChain(export, file)
     }
 
     private static func writeFabrication(_ plan: LithographyPlan, _ file: HDF5File) throws {

@@ -14,6 +14,8 @@ public struct StoredDesign {
     public let continuousPhase: Tensor
     public let layout: SLMLayout
     public let encoder: GrayEncoder
+    /// The chain the frames were composed with (carrier, corrections; `DisplayChain`).
+    public let chain: DisplayChain
     /// `/slm/display`, one frame per snapshot.
     public let displays: [GrayImage]
     /// `/fabrication/height` in metres and its settings, when the export had lithography.
@@ -40,13 +42,14 @@ extension DesignFile {
         }
         let (quantized, continuous) = try readMask(file, path)
         let (layout, encoder, displays) = try readSLM(file, path, maskShape: quantized.shape)
+        let chain = try readChain(file, path, layout: layout, encoder: encoder)
         var height: Tensor? = nil, fabrication: FabricationSettings? = nil
         if file.exists("/fabrication/height") {
             (height, fabrication) = try readFabrication(file, shape: quantized.shape)
         }
         let verification = file.exists("/verification") ? try readVerification(file, maskShape: quantized.shape) : nil
         return StoredDesign(path: path, quantized: quantized, continuousPhase: continuous, layout: layout, encoder: encoder,
-                            displays: displays, height: height, fabrication: fabrication, verification: verification,
+                            chain: chain, displays: displays, height: height, fabrication: fabrication, verification: verification,
                             metadata: try readMetadata(file))
     }
 

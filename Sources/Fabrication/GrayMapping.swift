@@ -64,6 +64,19 @@ public struct PhaseLUT: Equatable, Sendable {
         try self.init(pairs: pairs, maxGray: maxGray, source: source)
     }
 
+    /// The listed gray value with the least circular error to `phi`, ties to the lower gray value: the
+    /// plain scan over every entry (the reference for `GrayEncoder`'s binary search).
+    public func nearestGray(_ phi: Double) -> Int {
+        let p = wrapPhase(phi)
+        var best = entries[0]
+        var bestDistance = Double.infinity
+        for e in entries {
+            let d = circularDistance(p, e.phase)
+            if d < bestDistance { best = e; bestDistance = d }
+        }
+        return best.gray
+    }
+
     /// Half the widest circular gap between neighbouring table phases: the worst encoding error.
     public var worstCaseError: Double {
         let phases = entries.map(\.phase).sorted()
@@ -97,6 +110,9 @@ public struct GrayEncoder: Sendable {
     public let maxGray: Int
     /// Phase (rad) of each gray value 0…maxGray; NaN for gray values a table does not list.
     private let decodeTable: [Double]
+    /// A table's distinct phases, ascending, each with the lowest gray value showing it (for the
+    /// nearest-phase search); empty for the linear mapping.
+    private let circle: [(phase: Double, gray: Int)]
 
     public init(profile: SLMProfile) {
         mapping = .linear(gray2Pi: profile.gray2Pi, inverted: profile.inverted)
@@ -105,6 +121,7 @@ public struct GrayEncoder: Sendable {
             let g0 = profile.inverted ? profile.maxGray - g : g
             return wrapPhase(2 * Double.pi * Double(g0) / Double(profile.gray2Pi))
         }
+        circle = []
     }
 
     /// `lut` must have been validated against this profile's `maxGray` (it is checked again here).
@@ -117,6 +134,11 @@ public struct GrayEncoder: Sendable {
         var table = [Double](repeating: .nan, count: profile.maxGray + 1)
         for e in lut.entries { table[e.gray] = e.phase }
         decodeTable = table
+        var sorted: [(phase: Double, gray: Int)] = []
+        for e in lut.entries.sorted(by: { ($0.phase, $0.gray) < ($1.phase, $1.gray) }) where sorted.last?.phase != e.phase {
+            sorted.append((e.phase, e.gray))
+        }
+        circle = sorted
     }
 
     /// The gray value to write for phase `phi` (radians, any real value).
@@ -127,15 +149,25 @@ public struct GrayEncoder: Sendable {
             var g = Int((p / (2 * Double.pi) * Double(gray2Pi)).rounded(.toNearestOrAwayFromZero))
             if g >= gray2Pi { g = 0 }
             return inverted ? maxGray - g : g
-        case .table(let lut):
-            var best = lut.entries[0]
-            var bestDistance = Double.infinity
-            for e in lut.entries {
-                let d = circularDistance(p, e.phase)
-                if d < bestDistance { best = e; bestDistance = d }
-            }
-            return best.gray
+        case .table:
+            return nearestTableGray(p)
         }
+    }
+
+    /// The listed gray with the least circular error to `p` ∈ [0, 2π), ties to the lower gray: the
+    /// nearest point on a circle is one of the two neighbours of `p` among the sorted distinct phases,
+    /// so a binary search replaces the scan over the table (`PhaseLUT.nearestGray` is the plain scan).
+    private func nearestTableGray(_ p: Double) -> Int {
+        var low = 0, high = circle.count
+        while low < high {
+            let mid = (low + high) / 2
+            if circle[mid].phase < p { low = mid + 1 } else { high = mid }
+        }
+        let above = circle[low % circle.count], below = circle[(low + circle.count - 1) % circle.count]
+        let (da, db) = (circularDistance(p, above.phase), circularDistance(p, below.phase))
+        if da < db { return above.gray }
+        if db < da { return below.gray }
+        return min(above.gray, below.gray)
     }
 
     /// The phase (radians, [0, 2π)) the panel shows for written gray value `g`.

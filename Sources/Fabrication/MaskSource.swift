@@ -25,7 +25,7 @@ public enum MaskSource {
             return phases
         case .design(let path, let displayed):
             let design = try DesignFile.read(path: path)
-            return displayed ? try design.layout.decode(design.displays, with: design.encoder, source: path)
+            return displayed ? try design.chain.decode(design.displays, source: path)
                              : design.quantized.phases
         case .frames(let paths, let profile, let height, let width, let superpixel, let lut):
             guard !paths.isEmpty else { throw FabricationError("frames", "no SLM frame files given") }

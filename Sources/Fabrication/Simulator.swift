@@ -53,8 +53,12 @@ public struct Simulator {
         guard scene.shape.count == 3, scene.shape[1] == masks.shape[1], scene.shape[2] == masks.shape[2] else {
             throw FabricationError("scene", "scene \(scene.shape) does not match the \(masks.shape[1])×\(masks.shape[2]) mask")
         }
-        let y = sensing.measure(scene, masks: masks)
-        return noise == .none ? y : noise.sample(y, generator: &generator)
+        return addNoise(sensing.measure(scene, masks: masks), generator: &generator)
+    }
+
+    /// Noise-free intensities `y` with this simulator's noise drawn from `generator` (y itself without noise).
+    public func addNoise(_ y: Tensor, generator: inout SeededGenerator) -> Tensor {
+        noise == .none ? y : noise.sample(y, generator: &generator)
     }
 
     /// What became of an image scene: its normalized phase image and the scene model applied to it.
@@ -76,9 +80,10 @@ public struct Simulator {
     /// (re, im), `/mask` float32 `[L, H, W]` (rad), with the settings as attributes of `/cdp`. For an
     /// image scene also `/scene_intensity` float32 `[B, 1, H, W]` (I) and the scene model as attributes
     /// of `/cdp`: `scene_model` (JSON), `phase_range_rad`, `background_offsets_rad` (when drawn) and
-    /// `amplitude_source` (when given).
+    /// `amplitude_source` (when given). With a first-order `window`, `/cdp` is the whole sensor
+    /// `[B, L, M_h, M_w]` and records the window (`FirstOrderWindow.write`).
     public func write(cdp: Tensor, scene: ComplexField, masks: Tensor, maskSource: String, sceneSource: String,
-                      seed: UInt64, image: ImageScene? = nil, to path: String) throws {
+                      seed: UInt64, image: ImageScene? = nil, window: FirstOrderWindow? = nil, to path: String) throws {
         let file = try HDF5File.create(path: path)
         do {
             try file.write(cdp, to: "/cdp", requireFinite: true)
@@ -103,6 +108,7 @@ public struct Simulator {
                 if let source = image.amplitudeSource { attributes.append(("/cdp", "amplitude_source", .string(source))) }
             }
             for (object, name, value) in attributes { try file.setAttribute(name, value, on: object) }
+            if let window { try window.write(to: file) }
             try file.close()
         } catch {
             file.discard()

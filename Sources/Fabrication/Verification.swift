@@ -24,12 +24,15 @@ public struct VerificationReport: CustomStringConvertible {
         public let relativeError: Double?
         public let differingPixels: Int?
         public let passed: Bool
+        /// What the check found, for checks that are neither an error nor a pixel count.
+        public let detail: String?
 
-        public init(name: String, relativeError: Double?, differingPixels: Int?, passed: Bool) {
+        public init(name: String, relativeError: Double?, differingPixels: Int?, passed: Bool, detail: String? = nil) {
             self.name = name
             self.relativeError = relativeError
             self.differingPixels = differingPixels
             self.passed = passed
+            self.detail = detail
         }
     }
 
@@ -47,7 +50,7 @@ public struct VerificationReport: CustomStringConvertible {
 
     public var description: String {
         var lines = checks.map { c -> String in
-            let value = c.relativeError.map { String(format: "max relative error %.3e", $0) }
+            let value = c.detail ?? c.relativeError.map { String(format: "max relative error %.3e", $0) }
                 ?? "\(c.differingPixels ?? 0) differing gray values"
             return "\(c.passed ? "ok  " : "FAIL") \(c.name): \(value)"
         }
@@ -78,19 +81,24 @@ public enum DesignVerifier {
     /// Checks a stored design: re-encoding `/mask/phase` reproduces `/slm/display` exactly; the CDPs
     /// of `/mask/phase` and of the decoded display match `/verification/cdp` and `cdp_display` within
     /// `tolerance`; and each frame file in `frames` (one per snapshot, in order) holds exactly the
-    /// display and gives the same CDPs. Throws if the file has no verification data.
+    /// display and gives the same CDPs. A display or frame that is the chain with the recorded
+    /// corrections twice or without them says so; correction files found at their recorded paths (or
+    /// beside the design) must have their recorded checksums and recompute `/slm/correction`; a
+    /// `deviceCorrections` file the frames already hold fails as a double correction. Throws if the
+    /// file has no verification data.
     public static func verify(_ design: StoredDesign, frames: [String] = [], tolerance: Double = 1e-5,
-                              measure: CDPFunction) throws -> VerificationReport {
+                              deviceCorrections: [String] = [], measure: CDPFunction) throws -> VerificationReport {
         guard let v = design.verification else {
             throw FabricationError(design.path, "no /verification data to check against")
         }
         var checks: [VerificationReport.Check] = []
-        let encoded = try design.layout.encode(design.quantized.phases, with: design.encoder, source: design.path)
-        checks.append(pixelCheck("/slm/display equals the encoding of /mask/phase", design.displays, encoded))
+        let encoded = try design.chain.encode(design.quantized.phases, source: design.path)
+        checks.append(try diagnosed(pixelCheck("/slm/display equals the encoding of /mask/phase", design.displays, encoded),
+                                    design.displays, design))
         let maskError = relativeError(try measure(v.scenes, design.quantized.phases), v.cdp)
         checks.append(.init(name: "CDPs of /mask/phase vs /verification/cdp", relativeError: maskError,
                             differingPixels: nil, passed: maskError <= tolerance))
-        let shown = try design.layout.decode(design.displays, with: design.encoder, source: design.path)
+        let shown = try design.chain.decode(design.displays, source: design.path)
         let displayError = relativeError(try measure(v.scenes, shown), v.displayCDP)
         checks.append(.init(name: "CDPs of /slm/display vs /verification/cdp_display", relativeError: displayError,
                             differingPixels: nil, passed: displayError <= tolerance))
@@ -99,12 +107,13 @@ public enum DesignVerifier {
                 throw FabricationError(design.path, "\(frames.count) frame files given for \(design.displays.count) snapshots")
             }
             let images = try frames.map { try SLMBitmap.read(path: $0, profile: design.profile) }
-            checks.append(pixelCheck("frame files equal /slm/display", images, design.displays))
-            let decoded = try design.layout.decode(images, with: design.encoder, source: frames[0])
+            checks.append(try diagnosed(pixelCheck("frame files equal /slm/display", images, design.displays), images, design))
+            let decoded = try design.chain.decode(images, source: frames[0])
             let fileError = relativeError(try measure(v.scenes, decoded), v.displayCDP)
             checks.append(.init(name: "CDPs of the frame files vs /verification/cdp_display", relativeError: fileError,
                                 differingPixels: nil, passed: fileError <= tolerance))
         }
+        checks += try correctionFileChecks(design, deviceCorrections: deviceCorrections)
         return VerificationReport(checks: checks, tolerance: tolerance)
     }
 

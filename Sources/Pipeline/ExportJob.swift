@@ -20,6 +20,14 @@ public struct ExportOptions: Sendable {
     public var slm: String = "pluto-2"
     public var superpixel: Int?
     public var lut: String?
+    /// A carrier added to every frame, `blaze:PX,PY` or `lens:FOCAL_M` (`Carrier`).
+    public var carrier: String?
+    /// Flatness corrections added to every frame, `[KIND:]PATH[,2pi=G][,wavelength=M]` each (`CorrectionFile`).
+    public var corrections: [String] = []
+    /// Operating wavelength of the SLM in metres when it differs from the profile's (`PhaseResponse`),
+    /// and what to do when the stroke there falls below 2π (`truncate`, `compress`).
+    public var operatingWavelength: Double?
+    public var strokePolicy: PhaseResponse.Policy = .truncate
     /// Lithography: metres, refractive index, metres.
     public var wavelength: Double?
     public var refractiveIndex: Double?
@@ -46,9 +54,10 @@ public struct ExportOptions: Sendable {
     var recorded: [String: String] {
         var options: [String: String] = ["slm": slm, "scenes": "\(scenes)"]
         if let levelPhases { options["levelPhases"] = levelPhases.map { String($0) }.joined(separator: ",") }
+        if !corrections.isEmpty { options["corrections"] = corrections.joined(separator: ";") }
         let optional: [String: CustomStringConvertible?] = [
             "model": model, "mask": mask, "levels": levels, "stroke": stroke,
-            "superpixel": superpixel, "lut": lut, "wavelength": wavelength, "index": refractiveIndex,
+            "superpixel": superpixel, "lut": lut, "carrier": carrier, "wavelength": wavelength, "index": refractiveIndex,
             "pitch": pitch, "oversampling": oversampling]
         for case let (key, value?) in optional { options[key] = value.description }
         if let m = sceneModel {
@@ -56,6 +65,10 @@ public struct ExportOptions: Sendable {
             if !m.isPurePhase { options["amplitudeRange"] = "\(m.amplitudeAtZero):\(m.amplitudeAtOne)" }
         }
         if conjugate { options["conjugate"] = "true" }
+        if let operatingWavelength {
+            options["operatingWavelength"] = "\(operatingWavelength)"
+            options["strokePolicy"] = strokePolicy.rawValue
+        }
         return options
     }
 }
@@ -74,6 +87,7 @@ public struct ExportOutcome {
         for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { lines.append(String(format: "%@ = %.4f", key, value)) }
         let l = export.layout
         lines.append("SLM \(l.profile.name): superpixel \(l.superpixel), margins top \(l.top) left \(l.left) bottom \(l.bottom) right \(l.right)")
+        lines += export.chainSummary
         if let plan = export.lithography { lines.append(plan.summary().trimmingCharacters(in: .newlines)) }
         lines += paths.map { "wrote \($0)" }
         return lines.joined(separator: "\n")
@@ -91,8 +105,20 @@ public enum ExportJob {
                                                levelPhases: options.levelPhases)
         let profile = try SLMCatalog.resolve(options.slm)
         let table = try options.lut.map { try PhaseLUT.load(path: $0, maxGray: profile.maxGray) }
-        let settings = ExportSettings(constraints: constraints, profile: profile, superpixel: options.superpixel,
+        var settings = ExportSettings(constraints: constraints, profile: profile, superpixel: options.superpixel,
                                       lut: table, fabrication: try fabricationSettings(options))
+        settings.carrier = try options.carrier.map { try Carrier(parsing: $0) }
+        settings.response = try options.operatingWavelength.map {
+            try PhaseResponse(profile: profile, lut: table, wavelength: $0, policy: options.strokePolicy)
+        }
+        var notes = source.notes
+        if !options.corrections.isEmpty {
+            let files = try options.corrections.map { try CorrectionFile(parsing: $0) }
+            let wavelength = options.operatingWavelength ?? profile.designWavelength
+            settings.correction = try PanelCorrection.load(files, profile: profile, wavelength: wavelength) {
+                notes.append($0)
+            }
+        }
         let export = try DesignExport(mask: phi, settings: settings, source: options.model ?? options.mask ?? "mask")
         let f = options.oversampling ?? source.system?.sensing.oversampling ?? 1
         let model = options.sceneModel ?? source.config?.sceneModel ?? .standard
@@ -124,7 +150,7 @@ public enum ExportJob {
             lock.removeFolderIfUnused()
             throw error
         }
-        return ExportOutcome(export: export, metrics: metrics, paths: paths, notes: source.notes)
+        return ExportOutcome(export: export, metrics: metrics, paths: paths, notes: notes)
     }
 
     static func fabricationSettings(_ o: ExportOptions) throws -> FabricationSettings? {

@@ -37,6 +37,10 @@ public enum SimulationJob {
         public var backgroundOffset = 0.0
         /// Camera frames of the CDPs (`FrameRendering`) and the TIFF path they are named after; nil: none.
         public var frames: (rendering: FrameRendering, path: String)?
+        /// With a design file: model a panel that leaves this share of the light unmodulated, at panel
+        /// resolution with the design's carrier (`PanelSimulator`); `/cdp` is then the whole sensor
+        /// and records its first-order window. nil: the sensing model on the design pixels.
+        public var zeroOrder: Double?
         /// Receives a note for every conversion of the inputs (mask units or rank, scene colour or shape).
         public var log: (String) -> Void = { _ in }
 
@@ -56,10 +60,12 @@ public enum SimulationJob {
         var storedOversampling: Int?
         var designModel: SceneModel?
         let description: String
+        var panelDesign: StoredDesign?
         switch o.mask {
         case .design(let path, let displayed):
-            source = .design(path: path, displayed: displayed)
+            source = .design(path: path, displayed: displayed || o.zeroOrder != nil)
             let design = try DesignFile.read(path: path)
+            panelDesign = design
             storedOversampling = design.verification?.oversampling
             designModel = try ExportJob.sceneModel(ofDesignConfiguration: design.metadata.configurationJSON, path: path)
             description = path
@@ -72,6 +78,9 @@ public enum SimulationJob {
                              superpixel: superpixel,
                              lut: try lutPath.map { try PhaseLUT.load(path: $0, maxGray: profile.maxGray) })
             description = paths.joined(separator: ",")
+        }
+        if o.zeroOrder != nil && panelDesign == nil {
+            throw FabricationError("--zero-order", "models the panel of an exported design; give --mask DESIGN.h5")
         }
         var model = designModel ?? .standard
         if let (low, high) = o.phaseRange { (model.phaseMin, model.phaseMax) = (low, high) }
@@ -98,11 +107,24 @@ public enum SimulationJob {
             throw FabricationError(o.scene, "a complex field is used as it is: background offsets apply to image scenes only")
         }
         let field = try simulator.field(scene, amplitude: amplitude, offsets: image?.offsets ?? [])
-        let cdp = try simulator.simulate(masks: masks, scene: field, generator: &generator)
+        var cdp: Tensor, window: FirstOrderWindow?
+        if let eta = o.zeroOrder, let design = panelDesign {
+            let panel = try PanelSimulator(chain: design.chain, zeroOrder: eta, oversampling: simulator.sensing.oversampling)
+            cdp = simulator.addNoise(try panel.sensor(scenes: field, displays: design.displays), generator: &generator)
+            let w = try panel.window(), size = panel.sensorSize
+            o.log("sensor \(size.height)×\(size.width) bins at panel resolution; zero order at bin (0, 0), first order at "
+                  + "(\(w.row), \(w.column)); reconstruct takes the \(w.height)×\(w.width) window around it")
+            window = w
+        } else {
+            cdp = try simulator.simulate(masks: masks, scene: field, generator: &generator)
+        }
         try o.frames.map { try $0.rendering.check(gridHeight: cdp.shape[2], gridWidth: cdp.shape[3], path: $0.path) }
         try simulator.write(cdp: cdp, scene: field, masks: masks, maskSource: description,
-                            sceneSource: o.scene, seed: o.seed, image: image, to: o.out)
-        if let figure = o.figure { try Simulator.writeFigure(cdp: cdp, to: figure) }
+                            sceneSource: o.scene, seed: o.seed, image: image, window: window, to: o.out)
+        if let figure = o.figure {
+            if let window { try Simulator.writeSensorFigure(sensor: cdp, window: window, to: figure) }
+            else { try Simulator.writeFigure(cdp: cdp, to: figure) }
+        }
         return (cdp, simulator, try o.frames.map { try $0.rendering.write(cdp, to: $0.path) } ?? [])
     }
 }

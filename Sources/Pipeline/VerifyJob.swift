@@ -9,14 +9,17 @@ public enum VerifyJob {
     /// - Parameters:
     ///   - frames: frame files to check; nil means those written beside the design file.
     ///   - tolerance: largest accepted relative CDP error (max-norm per pattern).
-    public static func run(file: String, frames: [String]? = nil, tolerance: Double = 1e-5) throws -> VerificationReport {
+    ///   - deviceCorrections: correction files the device or its software adds to every frame itself.
+    public static func run(file: String, frames: [String]? = nil, tolerance: Double = 1e-5,
+                           deviceCorrections: [String] = []) throws -> VerificationReport {
         let design = try DesignFile.read(path: file)
         guard let v = design.verification else {
             throw FabricationError(file, "no /verification data (exported with --scenes 0?)")
         }
         let simulator = try Simulator(oversampling: v.oversampling)
         let frameFiles = frames ?? DesignVerifier.frameFiles(besides: design)
-        let report = try DesignVerifier.verify(design, frames: frameFiles, tolerance: tolerance, measure: simulator.measure)
+        let report = try DesignVerifier.verify(design, frames: frameFiles, tolerance: tolerance,
+                                               deviceCorrections: deviceCorrections, measure: simulator.measure)
         guard let recovery = try recoveryCheck(design) else { return report }
         return VerificationReport(checks: report.checks + [recovery], tolerance: tolerance)
     }

@@ -45,7 +45,7 @@ public enum Reconstruction {
 
     /// `/cdp`, which must be `[B, L, N, N]` for the system's L and N.
     static func measurements(in file: HDF5File, path: String, for system: PRSystem) throws -> Tensor {
-        let y = try file.readTensor("/cdp", requireFinite: true)
+        let y = try FirstOrderWindow.cdp(in: file, path: path).cdp   // a sensor's first-order window, or /cdp
         let (l, n) = (system.snapshots, system.config.size)
         guard y.rank == 4, y.shape[1] == l, y.shape[2] == n, y.shape[3] == n else {
             throw StorageError(.mismatch, path: path, object: "/cdp",

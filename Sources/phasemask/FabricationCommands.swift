@@ -23,6 +23,16 @@ struct Export: ParsableCommand {
     @Option(help: "SLM profile: pluto-2, x13138, slm-200, meadowlark-1920x1152, or a JSON profile file.") var slm: String
     @Option(help: "SLM pixels per design pixel (default: the largest that fits).") var superpixel: Int?
     @Option(help: "Gray→phase lookup table, CSV 'gray,phase' (radians).") var lut: String?
+    @Option(help: ArgumentHelp("Carrier added to every frame: a blazed grating blaze:PX,PY (periods in SLM pixels, 0 = none along that axis, |P| ≥ 2) or a Fresnel lens lens:FOCAL_M, so the modulated light leaves the zero order.", valueName: "blaze:PX,PY|lens:FOCAL_M"))
+    var carrier: String?
+    @Option(help: ArgumentHelp("Flatness correction added to every frame (repeat for several): a Hamamatsu CAL_*.bmp (2π = the profile's gray2Pi), a Santec CSV, a Holoeye or Meadowlark image (2π = 256), a generic 8/16-bit PNG (2π = 2^bits) or FILE.h5:/DATASET in radians; prefix KIND: (hamamatsu, santec, holoeye, meadowlark, image, hdf5) to choose, append ,2pi=GRAY or ,wavelength=METRES to override.", valueName: "[kind:]file[,2pi=G][,wavelength=M]"))
+    var correction: [String] = []
+    @Option(help: ArgumentHelp("Instead of a design, write native-resolution test frames <name>_test_<pattern>.* to check the panel: checkerboard (orientation), ramp (bit depth, 2π gray value), stripes (2π gray value); repeat for several.", valueName: "checkerboard|ramp|stripes"))
+    var testPattern: [String] = []
+    @Option(help: ArgumentHelp("SLM: the wavelength the panel is used at, in metres, when it differs from the profile's: the phase response scales by λc/λ; a stroke above 2π uses the 2π sub-range.", valueName: "metres"))
+    var operatingWavelength: Double?
+    @Option(help: ArgumentHelp("SLM: when the stroke at --operating-wavelength falls below 2π, truncate (phases beyond the stroke go to the nearer end) or compress (every phase × stroke/2π).", valueName: "truncate|compress"))
+    var strokePolicy: String = "truncate"
     @Option(help: "Lithography: design wavelength in metres.") var wavelength: Double?
     @Option(help: "Lithography: substrate refractive index.") var index: Double?
     @Option(help: "Lithography: pixel pitch in metres (whole nanometres).") var pitch: Double?
@@ -75,7 +85,12 @@ struct Export: ParsableCommand {
         var o = ExportOptions(out: out)
         o.model = model; o.mask = mask; o.levels = levels; o.stroke = stroke
         o.levelPhases = try levelPhases.map(parseList)
-        o.slm = slm; o.superpixel = superpixel; o.lut = lut
+        o.slm = slm; o.superpixel = superpixel; o.lut = lut; o.carrier = carrier; o.corrections = correction
+        o.operatingWavelength = operatingWavelength
+        guard let policy = PhaseResponse.Policy(rawValue: strokePolicy) else {
+            throw ValidationError("--stroke-policy must be truncate or compress, got '\(strokePolicy)'")
+        }
+        o.strokePolicy = policy
         o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch; o.conjugate = conjugate
         o.scenes = scenes; o.oversampling = oversampling
         let (phase, amplitude) = try sceneOverrides()
@@ -86,6 +101,10 @@ struct Export: ParsableCommand {
             o.sceneModel = model
         }
         o.metricsImages = metricsImages; o.data = data; o.name = name
+        if !testPattern.isEmpty {
+            print(try TestPatternJob.run(testPattern, options: o).summary)
+            return
+        }
         print(try ExportJob.run(o).summary)
     }
 }

@@ -10,7 +10,8 @@ struct PhaseMask: ParsableCommand {
         abstract: "Design coded phase masks for single-snapshot phase retrieval and export them for hardware.",
         version: PhaseMaskVersion.string,
         subcommands: [Design.self, ExperimentCommand.self, Train.self, Evaluate.self, FineTune.self, Reconstruct.self, ImportFrame.self,
-                      Export.self, Simulate.self, Verify.self, ModelInfo.self, Bench.self]
+                      Export.self, Simulate.self, Verify.self, CalibrateLUT.self, SimulateFringes.self, ModelInfo.self,
+                      Bench.self]
     )
 
     /// Parses and runs one subcommand. Help, `--version` and an explicit `ExitCode` keep ArgumentParser's

@@ -26,6 +26,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Zero-padding factor (default: the design's verification setting, else 1).") var oversampling: Int?
     @Option(help: "Noise: none, gaussian:SNR_DB or poisson:PHOTONS.") var noise: String = "none"
     @Option(help: "Seed of the noise draws.") var seed: UInt64 = 0
+    @Option(help: ArgumentHelp("With a design file: model a panel leaving this share of the light unmodulated (0…1), at panel resolution with the design's carrier; /cdp is then the whole sensor with its first-order window recorded for reconstruct.", valueName: "fraction"))
+    var zeroOrder: Double?
     @OptionGroup(title: "Scene model of image scenes (default: the design's; 0:pi, pure phase, for frames)")
     var sceneOptions: SceneModelOptions
     @Option(help: ArgumentHelp("Amplitude image A of an image scene (PNG/BMP/TIFF or fashion-mnist:SPLIT:INDEX): amplitude "
@@ -71,6 +73,7 @@ struct Simulate: ParsableCommand {
         o.oversampling = oversampling
         o.noise = try parseNoise(noise)
         o.seed = seed
+        o.zeroOrder = zeroOrder
         let parsed = try sceneOptions.parsed()
         o.phaseRange = try phaseRange()
         o.amplitudeRange = parsed.amplitudeRange
@@ -80,7 +83,8 @@ struct Simulate: ParsableCommand {
         if let rendering = try frameOptions.rendering() { o.frames = (rendering, frameOptions.frameTiff!) }
         if png { o.figure = URL(fileURLWithPath: out).deletingPathExtension().appendingPathExtension("png").path }
         let (cdp, simulator, written) = try SimulationJob.run(o)
-        print("wrote \(out): CDPs \(cdp.shape), \(simulator.noise), scenes \(simulator.sceneModel)")
+        let what = zeroOrder == nil ? "CDPs" : "sensor images"
+        print("wrote \(out): \(what) \(cdp.shape), \(simulator.noise), scenes \(simulator.sceneModel)")
         if let figure = o.figure { print("wrote \(figure)") }
         for file in written { print("wrote \(file)") }
     }
@@ -95,10 +99,12 @@ struct Verify: ParsableCommand {
     @Option(help: "SLM frame files to check, one per snapshot (default: those written beside FILE).") var frames: [String] = []
     @Flag(help: "Do not look for frame files beside FILE.") var noFrames = false
     @Option(help: "Largest accepted relative CDP error (per pattern, max-norm).") var tolerance: Double = 1e-5
+    @Option(help: ArgumentHelp("A correction file the device or its software adds to every frame itself (repeat); fails if the frames already hold it.", valueName: "file"))
+    var deviceCorrection: [String] = []
 
     func run() throws {
         let chosen: [String]? = noFrames ? [] : (frames.isEmpty ? nil : frames)
-        let report = try VerifyJob.run(file: file, frames: chosen, tolerance: tolerance)
+        let report = try VerifyJob.run(file: file, frames: chosen, tolerance: tolerance, deviceCorrections: deviceCorrection)
         print(report)
         if !report.passed { throw ExitCode(1) }
     }

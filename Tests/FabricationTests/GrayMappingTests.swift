@@ -92,3 +92,25 @@ final class GrayMappingTests: XCTestCase {
         expectError("0,0\n1,nan\n", mentions: "line 2")
     }
 }
+
+final class TableSearchTests: XCTestCase {
+    /// The encoder's binary search over a table agrees with the plain scan (`PhaseLUT.nearestGray`),
+    /// also for sparse, non-monotonic tables with repeated phases and for phases on the midpoints.
+    func testBinarySearchAgreesWithThePlainScan() throws {
+        var g = SeededGenerator(seed: 41)
+        let p = try profile(bits: 10, gray2Pi: 1024)
+        for trial in 0..<20 {
+            let count = [2, 3, 7, 64, 600][trial % 5]
+            let grays = Array((0...p.maxGray).shuffled(using: &g).prefix(count))
+            var phases = grays.map { _ in Double.random(in: -1...8, using: &g) }
+            if count > 3 { phases[1] = phases[0]; phases[2] = phases[0] + 2 * Double.pi }   // repeats, ties to the lower gray
+            let lut = try PhaseLUT(pairs: Array(zip(grays, phases)).map { (gray: $0.0, phase: $0.1) }, maxGray: p.maxGray, source: "t")
+            let encoder = try GrayEncoder(profile: p, lut: lut)
+            let sorted = lut.entries.map(\.phase).sorted()
+            let midpoints = zip(sorted, sorted.dropFirst()).map { ($0 + $1) / 2 }
+            for phi in (0..<300).map({ _ in Double.random(in: -7...14, using: &g) }) + sorted + midpoints {
+                XCTAssertEqual(encoder.gray(forPhase: phi), lut.nearestGray(phi), "table of \(count), φ = \(phi)")
+            }
+        }
+    }
+}

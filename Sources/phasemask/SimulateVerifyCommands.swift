@@ -24,7 +24,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Output HDF5 file of the CDPs.") var out: String
     @Flag(help: "Also write a PNG figure of the CDPs beside the output.") var png = false
     @Option(help: "Zero-padding factor (default: the design's verification setting, else 1).") var oversampling: Int?
-    @Option(help: "Noise: none, gaussian:SNR_DB or poisson:PHOTONS.") var noise: String = "none"
+    @Option(help: "Noise: none, gaussian:SNR_DB, poisson:PHOTONS or camera:photons=N,read=E[,well=E][,bits=B].") var noise: String = "none"
     @Option(help: "Seed of the noise draws.") var seed: UInt64 = 0
     @OptionGroup(title: "Scene model of image scenes (default: the design's; 0:pi, pure phase, for frames)")
     var sceneOptions: SceneModelOptions

@@ -14,15 +14,19 @@ import TensorCore
 ///   `c_b = N / mean(y_b)` (photons per unit intensity), `ỹ = Poisson(c_b·y) / c_b`: the counts are
 ///   scaled back to intensity units, so `E[ỹ] = y` and `Var[ỹ] = y / c_b`. A sample with `mean(y_b) = 0`
 ///   is returned unchanged (no light, no counts).
+/// - `camera(_:)`: a sensor's Poisson–Gaussian noise in electrons with saturation at the full well and an
+///   ADC (`CameraNoise`).
 ///
 /// On the tape the noise is a constant offset `ỹ − y` drawn from the forward values: `∂ỹ/∂y = I`
-/// (for Poisson this is the straight-through estimator; σ_b and c_b are not differentiated).
+/// (for Poisson and the camera this is the straight-through estimator, also through the camera's
+/// clipping and quantization; σ_b and c_b are not differentiated).
 public enum NoiseModel: Equatable, Codable, Sendable, CustomStringConvertible {
     case none
     case gaussian(snrDB: Double)
     case poisson(photonsPerPixel: Double)
+    case camera(CameraNoise)
 
-    /// Rejects non-finite SNRs and non-positive photon counts.
+    /// Rejects non-finite SNRs, non-positive photon counts and impossible sensors (`CameraNoise.validate`).
     public func validate() throws {
         switch self {
         case .none: return
@@ -32,6 +36,7 @@ public enum NoiseModel: Equatable, Codable, Sendable, CustomStringConvertible {
             guard photons.isFinite, photons > 0 else {
                 throw OpticsError("Poisson noise needs a positive mean photon count per pixel, got \(photons)")
             }
+        case .camera(let sensor): try sensor.validate()
         }
     }
 
@@ -40,6 +45,7 @@ public enum NoiseModel: Equatable, Codable, Sendable, CustomStringConvertible {
         case .none: return "no noise"
         case .gaussian(let snr): return "Gaussian noise at \(snr) dB SNR"
         case .poisson(let photons): return "Poisson noise, \(photons) photons per pixel on average"
+        case .camera(let sensor): return sensor.description
         }
     }
 
@@ -63,6 +69,8 @@ public enum NoiseModel: Equatable, Codable, Sendable, CustomStringConvertible {
                 guard total > 0 else { continue }
                 let c = photons * Double(m) / total
                 for i in 0..<m { p[i] = Float(Double(poissonSample(max(c * Double(p[i]), 0), &generator)) / c) }
+            case .camera(let sensor):
+                sensor.apply(to: p, count: m, generator: &generator)
             }
         }
         return out
@@ -108,10 +116,20 @@ public func poissonSample(_ lambda: Double, _ g: inout SeededGenerator) -> Int {
 }
 
 extension NoiseModel {
-    /// The one command-line syntax for noise, on every command: `none`, `gaussian:SNR_DB` or
-    /// `poisson:PHOTONS` (mean photons per detector pixel). Validated.
+    /// The one command-line syntax for noise, on every command: `none`, `gaussian:SNR_DB`,
+    /// `poisson:PHOTONS` (mean photons per detector pixel) or `camera:photons=N,read=E[,well=E][,bits=B]`
+    /// (`CameraNoise`). Validated.
     public init(parsing text: String) throws {
-        let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false)
+        let lowered = text.lowercased()
+        if lowered == "camera" {
+            throw OpticsError("camera noise needs its sensor: camera:photons=N,read=E[,well=E][,bits=B], "
+                              + "e.g. camera:photons=1000,read=3,well=10000,bits=12")
+        }
+        if lowered.hasPrefix("camera:") {
+            self = .camera(try CameraNoise(parsing: String(lowered.dropFirst("camera:".count))))
+            return
+        }
+        let parts = lowered.split(separator: ":", omittingEmptySubsequences: false)
         var parsed: NoiseModel?
         switch (parts.first.map(String.init), parts.count) {
         case ("none"?, 1): parsed = NoiseModel.none
@@ -119,7 +137,8 @@ extension NoiseModel {
         case ("poisson"?, 2): parsed = Double(parts[1]).map { .poisson(photonsPerPixel: $0) }
         default: break
         }
-        guard let parsed else { throw OpticsError("noise must be none, gaussian:SNR_DB or poisson:PHOTONS, got '\(text)'") }
+        guard let parsed else { throw OpticsError("noise must be none, gaussian:SNR_DB, poisson:PHOTONS or "
+                                            + "camera:photons=N,read=E[,well=E][,bits=B], got '\(text)'") }
         try parsed.validate()
         self = parsed
     }

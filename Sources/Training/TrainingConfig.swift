@@ -71,7 +71,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Quantization levels K and SLM phase stroke (radians) shared by R(φ) and the quantizer.
     public var levels: Int = 8
     public var stroke: Double = 2 * Double.pi
-    /// Measurement noise applied during training (JSON keys `noise`, `snrDecibels` and `photons`).
+    /// Measurement noise applied during training (JSON keys `noise`, `snrDecibels` and `photons`; a
+    /// camera also `readNoise`, `fullWell` and `adcBits`, absent for the other models).
     public var noise: NoiseModel = .none
     public var trainSize: Int = 4096
     public var validationSize: Int = 500
@@ -91,14 +92,15 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public static let defaultTruncation = 0.4
 
     /// The JSON keys, unchanged since 0.1 (keys added later decode, when absent, to the old behaviour).
-    /// The noise model is written as `noise` ("none", "gaussian", "poisson") with its level in
-    /// `snrDecibels` or `photons`, and the weighting as `weighting` ("truncated", "intensity") with its
+    /// The noise model is written as `noise` ("none", "gaussian", "poisson", "camera") with its level in
+    /// `snrDecibels` or `photons` (a camera's photons there too, its read noise in `readNoise`, and its
+    /// full well and ADC bits, when set, in `fullWell` and `adcBits`), and the weighting as `weighting` ("truncated", "intensity") with its
     /// fraction in `truncation`; the key a model does not use keeps its default value.
     enum CodingKeys: String, CodingKey {
         case mode, snapshots, size, depth, channels, iterations, filterSize, weighting, truncation, globalPhase
         case sceneModel, phaseScale, epochs, batchSize, learningRate, schedule, warmupFraction, alpha, beta, rho
         case useCDPLoss, useFeatureLoss, kdNormalization, initFromTeacher, freezeMasks, levels, stroke
-        case noise, snrDecibels, photons, trainSize, validationSize, testSize, seed, dataDirectory, dataSources
+        case noise, snrDecibels, photons, readNoise, fullWell, adcBits, trainSize, validationSize, testSize, seed, dataDirectory, dataSources
         case teacherCheckpoint
     }
 
@@ -166,8 +168,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case .none: break
         case .gaussian(let s): (name, snr) = ("gaussian", s)
         case .poisson(let n): (name, photons) = ("poisson", n)
+        case .camera(let sensor): (name, photons) = ("camera", sensor.photonsPerPixel)
         }
         try c.encode(name, forKey: .noise); try c.encode(snr, forKey: .snrDecibels); try c.encode(photons, forKey: .photons)
+        if case .camera(let sensor) = noise {
+            try c.encode(sensor.readNoise, forKey: .readNoise)
+            try c.encodeIfPresent(sensor.fullWell, forKey: .fullWell); try c.encodeIfPresent(sensor.bits, forKey: .adcBits)
+        }
         try c.encode(trainSize, forKey: .trainSize); try c.encode(validationSize, forKey: .validationSize)
         try c.encode(testSize, forKey: .testSize); try c.encode(seed, forKey: .seed)
         try c.encode(dataDirectory, forKey: .dataDirectory); try c.encode(dataSources, forKey: .dataSources)
@@ -191,7 +198,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         }
     }
 
-    /// `noise` with its level from `snrDecibels` or `photons`; any of them may be absent (the default's value).
+    /// `noise` with its level from `snrDecibels` or `photons` (and a camera's `readNoise`, `fullWell`,
+    /// `adcBits`); any of them may be absent (the default's value; no read noise, full well or ADC).
     private static func decodeNoise(_ c: KeyedDecodingContainer<CodingKeys>) throws -> NoiseModel {
         let name = try c.decodeIfPresent(String.self, forKey: .noise) ?? "none"
         let snr = try c.decodeIfPresent(Double.self, forKey: .snrDecibels) ?? defaultSNRDecibels
@@ -200,9 +208,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case "none": return .none
         case "gaussian": return .gaussian(snrDB: snr)
         case "poisson": return .poisson(photonsPerPixel: photons)
+        case "camera":
+            return .camera(CameraNoise(photonsPerPixel: photons,
+                                       readNoise: try c.decodeIfPresent(Double.self, forKey: .readNoise) ?? 0,
+                                       fullWell: try c.decodeIfPresent(Double.self, forKey: .fullWell),
+                                       bits: try c.decodeIfPresent(Int.self, forKey: .adcBits)))
         default:
             throw DecodingError.dataCorruptedError(forKey: .noise, in: c,
-                                                   debugDescription: "noise must be none, gaussian or poisson, got '\(name)'")
+                                                   debugDescription: "noise must be none, gaussian, poisson or camera, got '\(name)'")
         }
     }
 

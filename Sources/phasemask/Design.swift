@@ -45,7 +45,7 @@ struct Design: ParsableCommand {
     var globalPhase: SpectralInitialization.GlobalPhase?
     @Option(help: "Spectral-initialization weights: truncated or intensity (default: the preset's).") var weighting: WeightingKind?
     @Option(help: "Learning-rate schedule: constant or cosine (default: the preset's).") var schedule: LearningRateSchedule?
-    @Option(help: "Train every stage under noise: none, gaussian:SNR_DB or poisson:PHOTONS.") var noise: String?
+    @Option(help: "Train every stage under noise: none, gaussian:SNR_DB, poisson:PHOTONS or camera:photons=N,read=E[,well=E][,bits=B].") var noise: String?
     @Flag(help: "Retrain the teacher even if a finished one exists.") var retrainTeacher = false
     @Option(help: "Compute threads.") var threads: Int = 2
 

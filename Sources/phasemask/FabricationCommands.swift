@@ -118,7 +118,7 @@ func parseList(_ text: String) throws -> [Double] {
     }
 }
 
-/// `--noise none|gaussian:SNR_DB|poisson:PHOTONS`, the one noise syntax of every command
+/// `--noise none|gaussian:SNR_DB|poisson:PHOTONS|camera:photons=N,read=E[,well=E][,bits=B]`, the one noise syntax of every command
 /// (`NoiseModel(parsing:)`). A bare `gaussian` or `poisson` (the level once came from `--snr` or
 /// `--photons`) is refused with the syntax that replaced it.
 func parseNoise(_ text: String) throws -> NoiseModel {

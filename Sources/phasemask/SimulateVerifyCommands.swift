@@ -24,7 +24,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Output HDF5 file of the CDPs.") var out: String
     @Flag(help: "Also write a PNG figure of the CDPs beside the output.") var png = false
     @Option(help: "Zero-padding factor (default: the design's verification setting, else 1).") var oversampling: Int?
-    @Option(help: "Noise: none, gaussian:SNR_DB or poisson:PHOTONS.") var noise: String = "none"
+    @Option(help: "Noise: none, gaussian:SNR_DB, poisson:PHOTONS or camera:photons=N,read=E[,well=E][,bits=B].") var noise: String = "none"
     @Option(help: "Seed of the noise draws.") var seed: UInt64 = 0
     @Option(help: ArgumentHelp("With a design file: model a panel leaving this share of the light unmodulated (0…1), at panel resolution with the design's carrier; /cdp is then the whole sensor with its first-order window recorded for reconstruct.", valueName: "fraction"))
     var zeroOrder: Double?

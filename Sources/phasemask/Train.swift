@@ -30,7 +30,7 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Weight ρ of the mask regularizer R(φ).") var rho: Double?
     @Option(help: "Phase levels K shared by R(φ) and the quantizer.") var levels: Int?
     @Option(help: "SLM phase stroke in units of π (2 = full 2π).") var stroke: Double?
-    @Option(help: "Training noise: none, gaussian:SNR_DB or poisson:PHOTONS (mean photons per pixel).") var noise: String?
+    @Option(help: "Training noise: none, gaussian:SNR_DB, poisson:PHOTONS (mean photons per pixel) or camera:photons=N,read=E[,well=E][,bits=B].") var noise: String?
     @Option(help: "Training images (subset of the 30,000).") var trainSize: Int?
     @Option(help: "Validation images (subset of the 30,000).") var valSize: Int?
     @Option(help: "Test images (subset of the 10,000).") var testSize: Int?
@@ -145,7 +145,7 @@ struct Evaluate: ParsableCommand {
                                + "sources with an amplitude channel need a checkpoint trained with an amplitude range A0 ≠ A1).",
                                valueName: "source"))
     var data: [String] = []
-    @Option(help: "Measurement noise: none, gaussian:SNR_DB or poisson:PHOTONS (mean photons per pixel).")
+    @Option(help: "Measurement noise: none, gaussian:SNR_DB, poisson:PHOTONS (mean photons per pixel) or camera:photons=N,read=E[,well=E][,bits=B].")
     var noise: String = "none"
     @Option(help: "Seed of the noise draws and background offsets.") var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: ArgumentHelp("Score under background-phase offsets uniform in ±Δ radians (the checkpoint's phase range "

@@ -70,6 +70,10 @@ final class CLIValueTests: XCTestCase {
                              "--out", "OUT/r.png"], fragments: ["--method unet", "needs --model"]),
             Case(arguments: ["simulate", "--mask", "\(c)/design/valid.h5", "--scene", "fashion-mnist:test:0", "--out", "OUT/cdp.h5",
                              "--frame-tiff", "OUT/f.tif", "--frame-bits", "10"], fragments: ["--frame-bits: give 8, 12 or 16, got 10"]),
+            Case(arguments: ["simulate", "--mask", "\(c)/design/valid.h5", "--scene", "fashion-mnist:test:0", "--out", "OUT/cdp.h5",
+                             "--noise", "camera:photons=1e400,read=1"], fragments: ["--noise", "got photons=inf"]),
+            Case(arguments: tinyTrain + ["--noise", "camera:photons=100,read=1,well=1000,bits=99999999999999999999"],
+                 fragments: ["--noise", "bits must be a whole number in 1…32"]),
         ]
     }()
 

@@ -63,7 +63,7 @@ final class ConfigVocabularyTests: XCTestCase {
 
     func testUnknownNamesAreDecodingErrorsThatNameThem() throws {
         XCTAssertThrowsError(try decode(try json(noise: "speckle"))) {
-            XCTAssertTrue(oneLine($0).contains("noise must be none, gaussian or poisson, got 'speckle'"), oneLine($0))
+            XCTAssertTrue(oneLine($0).contains("noise must be none, gaussian, poisson or camera, got 'speckle'"), oneLine($0))
         }
         XCTAssertThrowsError(try decode(try json(weighting: "uniform"))) {
             XCTAssertTrue(oneLine($0).contains("weighting must be truncated or intensity, got 'uniform'"), oneLine($0))

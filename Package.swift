@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // PhaseMask: coded phase mask design for single-snapshot phase retrieval.
 // Dependencies point one way: TensorCore ← Autodiff ← {NeuralNetwork, Optics} ← Training;
-// Fabrication needs Optics and Storage, never Training; nothing imports the CLI.
+// Fabrication needs Optics and Storage, never Training; Benchmarks sees Training and Fabrication, and
+// only the CLI imports it; nothing imports the CLI.
 import PackageDescription
 
 /// Release builds use SwiftPM's `-O` everywhere, so the `precondition`s that guard the raw-pointer
@@ -38,7 +39,7 @@ let package = Package(
 
         .target(name: "TensorCore", dependencies: ["CBLAS", "CFFTW"], swiftSettings: numeric),
         .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: numeric),
-        .target(name: "Optics", dependencies: ["Autodiff", "CFFTW"], swiftSettings: numeric),
+        .target(name: "Optics", dependencies: ["Autodiff"], swiftSettings: numeric),
         .target(name: "NeuralNetwork", dependencies: ["Autodiff"], swiftSettings: numeric),
         .target(name: "Storage", dependencies: ["TensorCore", "CHDF5", "CZlib", "CPNG", "CTIFF"]),
         .target(name: "Figures", dependencies: ["TensorCore", "Storage"]),
@@ -47,10 +48,11 @@ let package = Package(
         .target(name: "Fabrication", dependencies: ["TensorCore", "Optics", "Storage", "Figures"], swiftSettings: numeric),
 
         .target(name: "Pipeline", dependencies: ["Training", "Fabrication", "Figures"], swiftSettings: numeric),
+        .target(name: "Benchmarks", dependencies: ["Training", "Fabrication"], swiftSettings: numeric),
 
         .executableTarget(name: "phasemask", dependencies: [
             "TensorCore", "Autodiff", "NeuralNetwork", "Optics", "Storage", "Training", "Fabrication", "Pipeline",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
 
         .target(name: "TestSupport", dependencies: ["TensorCore", "Autodiff", "Optics"], path: "Tests/TestSupport"),
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "TestSupport"]),
         .testTarget(name: "FabricationTests", dependencies: ["Fabrication", "Storage", "TestSupport"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
         .testTarget(name: "FaultTests", dependencies: ["Storage", "Fabrication", "Training", "Pipeline", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

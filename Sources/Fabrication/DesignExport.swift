@@ -64,7 +64,7 @@ public struct DesignExport {
     public init(mask: Tensor, settings: ExportSettings, source: String = "mask") throws {
         try validateMask(mask, source: source)
         let wrapped = Tensor(uninitialized: mask.shape)
-        for i in 0..<mask.count { wrapped.pointer[i] = wrappedFloat(Double(mask.pointer[i])) }
+        for i in 0..<mask.count { wrapped.pointer[i] = wrapPhaseToFloat(Double(mask.pointer[i])) }
         continuousPhase = wrapped
         quantized = try PhaseQuantizer(settings.constraints).quantize(mask, source: source)
         layout = try SLMLayout(designHeight: mask.shape[1], designWidth: mask.shape[2], profile: settings.profile,

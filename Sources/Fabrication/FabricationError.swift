@@ -16,15 +16,6 @@ public struct FabricationError: Error, CustomStringConvertible, Equatable {
     public var description: String { "\(source): \(problem)" }
 }
 
-
-/// A phase in [0, 2π) as Float, still below 2π after rounding to Float (a value that would round up
-/// to 2π becomes 0, the same phase).
-@inline(__always)
-func wrappedFloat(_ phi: Double) -> Float {
-    let f = Float(wrapPhase(phi))
-    return f >= Float(2 * Double.pi) ? 0 : f
-}
-
 /// Checks that a mask tensor is `[L, H, W]` with positive sizes and finite entries.
 func validateMask(_ mask: Tensor, source: String) throws {
     guard mask.rank == 3, mask.shape.allSatisfy({ $0 > 0 }) else {

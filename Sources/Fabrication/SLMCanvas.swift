@@ -114,7 +114,7 @@ public struct SLMLayout: Equatable, Sendable {
             let plane = out.pointer + l * designHeight * designWidth
             for i in 0..<designHeight {
                 for j in 0..<designWidth {
-                    plane[i * designWidth + j] = wrappedFloat(try blockPhase(image, i, j, encoder, source))
+                    plane[i * designWidth + j] = wrapPhaseToFloat(try blockPhase(image, i, j, encoder, source))
                 }
             }
         }

@@ -23,9 +23,11 @@ struct CDPGeometry: Equatable {
 /// Scratch buffers for one thread: the padded plane (margins stay zero), two spectra, the inverse
 /// transform, and four scene-sized complex vectors.
 ///
-/// Transforms are unscaled (`F̃ = √N·F`, N = H'W', see `SliceFFT`); callers fold `1/N` into their
-/// pointwise steps: `|F v|² = |F̃ v|²/N` and `Fᴴ(w ⊙ F v) = F̃ᴴ((w/N) ⊙ F̃ v)`. Transforms only ever run
-/// on workspace buffers (64-byte aligned, as FFTW's new-array execution requires).
+/// Transforms are unscaled single-slice FFTW plans from `FFTPlanCache` (`F̃ = √N·F`, N = H'W': the
+/// orthonormal transforms of `TensorCore/FFT.swift` without their 1/√N factor), single-threaded (the
+/// kernels parallelize over samples); callers fold `1/N` into the pointwise steps they do anyway:
+/// `|F v|² = |F̃ v|²/N` and `Fᴴ(w ⊙ F v) = F̃ᴴ((w/N) ⊙ F̃ v)`, saving a pass over every slice.
+/// Transforms only ever run on workspace buffers (64-byte aligned, as FFTW's new-array execution requires).
 final class CDPWorkspace {
     let geometry: CDPGeometry
     let padded: Tensor, spectrumA: Tensor, spectrumB: Tensor, back: Tensor
@@ -44,8 +46,8 @@ final class CDPWorkspace {
         v = Tensor(uninitialized: scene); r = Tensor(uninitialized: scene)
         bv = Tensor(uninitialized: scene); br = Tensor(uninitialized: scene)
         let (h, w, inPlace) = (geometry.paddedHeight, geometry.paddedWidth, geometry.factor == 1)
-        forwardPlan = SliceFFT.plan(height: h, width: w, forward: true, inPlace: inPlace)
-        inversePlan = SliceFFT.plan(height: h, width: w, forward: false, inPlace: inPlace)
+        forwardPlan = FFTPlanCache.plan(batch: 1, height: h, width: w, forward: true, inPlace: inPlace)
+        inversePlan = FFTPlanCache.plan(batch: 1, height: h, width: w, forward: false, inPlace: inPlace)
         inverseCount = 1 / Float(geometry.detectorPixels)
     }
 
@@ -72,7 +74,7 @@ final class CDPWorkspace {
 
     private func transformForward(into spectrum: Tensor) {
         let source = geometry.factor == 1 ? spectrum.pointer : padded.pointer
-        SliceFFT.execute(forwardPlan, source, spectrum.pointer, count: geometry.detectorPixels)
+        FFTPlanCache.execute(forwardPlan, source, spectrum.pointer, count: geometry.detectorPixels)
     }
 
     /// `spectrum ← F̃ P u` for a scene-sized complex vector `u`.
@@ -109,10 +111,10 @@ final class CDPWorkspace {
     func adjoint(_ spectrum: Tensor, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
         let g = geometry
         if g.factor == 1 {
-            SliceFFT.execute(inversePlan, spectrum.pointer, spectrum.pointer, count: g.detectorPixels)
+            FFTPlanCache.execute(inversePlan, spectrum.pointer, spectrum.pointer, count: g.detectorPixels)
             return UnsafePointer(spectrum.pointer)
         }
-        SliceFFT.execute(inversePlan, spectrum.pointer, back.pointer, count: g.detectorPixels)
+        FFTPlanCache.execute(inversePlan, spectrum.pointer, back.pointer, count: g.detectorPixels)
         for i in 0..<g.height {
             (scratch + 2 * i * g.width).update(from: back.pointer + 2 * ((g.top + i) * g.paddedWidth + g.left),
                                                count: 2 * g.width)

@@ -68,9 +68,12 @@ public func wrapPhase(_ phi: Double) -> Double {
     return r >= twoPi ? 0 : r
 }
 
+/// A phase wrapped to [0, 2π) as Float, still below 2π after rounding to Float (a value that would
+/// round up to 2π becomes 0, the same phase).
 @inline(__always)
-public func wrapPhase(_ phi: Float) -> Float {
-    Float(wrapPhase(Double(phi)))
+public func wrapPhaseToFloat(_ phi: Double) -> Float {
+    let f = Float(wrapPhase(phi))
+    return f >= Float(2 * Double.pi) ? 0 : f
 }
 
 /// Smallest circular distance between two phases in radians, in [0, π].

@@ -105,7 +105,7 @@ public struct DesignPipeline {
     }
 
     public func run() throws -> Outcome {
-        let started = Benchmark.now()
+        let started = MonotonicClock.now()
         let teacherStage = Stage(name: "teacher", directory: path(options.workDirectory, "teacher"))
         let studentStage = Stage(name: "student", directory: path(options.workDirectory, "student"))
         let fineTuneStage = Stage(name: "finetune", directory: path(options.workDirectory, "finetune"))
@@ -154,7 +154,7 @@ public struct DesignPipeline {
         let histories = try [teacherStage, studentStage, fineTuneStage].map { try Checkpoint.load($0.checkpoint).history }
         let trainingSeconds = histories.joined().reduce(0) { $0 + $1.seconds }
         return Outcome(rows: rows + heldOut, files: exported.paths + [preview], verification: report,
-                       trainingSeconds: trainingSeconds, wallSeconds: Benchmark.now() - started)
+                       trainingSeconds: trainingSeconds, wallSeconds: MonotonicClock.now() - started)
     }
 
     /// Test PSNR/SSIM of the teacher and the fine-tuned student on scenes they were not trained on, so

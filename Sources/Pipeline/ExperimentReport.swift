@@ -59,9 +59,13 @@ public struct ExperimentReport {
     }
 
     func markdown() -> String {
+        introduction() + ablationTable() + "\n" + verdict() + "\n" + snapshotSection() + costSection()
+    }
+
+    /// Title, what was measured, the command that reproduces it, and the head of Table 1.
+    func introduction() -> String {
         let seeds = options.seeds.map(String.init).joined(separator: ", ")
-        let lt = options.mainTeacherSnapshots
-        var md = """
+        return """
         # PhaseMask experiment report
 
         Preset **\(options.preset.rawValue)**, seeds \(seeds) (mean ± sample standard deviation over seeds), \
@@ -73,12 +77,17 @@ public struct ExperimentReport {
 
             \(command)
 
-        ## Table 1: ablation of the distillation terms (teacher L_t = \(lt))
+        ## Table 1: ablation of the distillation terms (teacher L_t = \(options.mainTeacherSnapshots))
 
         | system | L_cdp | L_feat | PSNR (dB) | SSIM | paper PSNR | paper SSIM |
         |---|---|---|---|---|---|---|
 
         """
+    }
+
+    /// The rows of Table 1: each student variant, the baselines and the main teacher, beside the paper's.
+    func ablationTable() -> String {
+        let lt = options.mainTeacherSnapshots
         let paper: [String: (String, String)] = ["student-cdp-feat": ("26.98", "0.915"), "student-cdp": ("26.94", "0.923"),
                                                  "student-feat": ("26.70", "0.912"), "student-none": ("26.41", "0.910")]
         let rows: [(String, String, String, String)] = [
@@ -93,12 +102,17 @@ public struct ExperimentReport {
             ("e2e", "", "", "E2E baseline (cold start)"), ("random", "", "", "random masks (φ, ψ frozen)"),
             ("teacher-L\(lt)", "", "", "teacher (L_t = \(lt))"),
         ]
+        var md = ""
         for (name, cdp, feat, label) in rows {
             let p = paper[name] ?? ("—", "—")
             md += "| \(label) | \(cdp) | \(feat) | \(stat(name, \.psnr).text(2)) | \(stat(name, \.ssim).text(4)) | \(p.0) | \(p.1) |\n"
         }
-        md += "\n" + verdict() + "\n"
-        md += """
+        return md
+    }
+
+    /// How this run's setting differs from the paper's, then Figures 2 and 3 and their table.
+    func snapshotSection() -> String {
+        var md = """
 
         The paper's figures are at 96×96 with 120 epochs on 30,000 training images (its Table 1 has no \
         random or E2E-cold rows; its E2E baseline is the "neither" row). This run trained at \
@@ -120,7 +134,14 @@ public struct ExperimentReport {
             md += "| \(l) | \(stat("teacher-L\(l)", \.psnr).text(2)) | \(stat("teacher-L\(l)", \.ssim).text(4)) | "
                 + "\(stat("student-L\(l)", \.psnr).text(2)) | \(stat("student-L\(l)", \.ssim).text(4)) |\n"
         }
-        md += """
+        return md
+    }
+
+    /// Figure 4, and Table 2: training time, peak memory and inference time of the main teacher and the
+    /// student, beside the paper's.
+    func costSection() -> String {
+        let lt = options.mainTeacherSnapshots
+        var md = """
 
         ## Figure 4: reconstructions (seed \(options.seeds.first ?? 0))
 

@@ -50,11 +50,11 @@ public enum Evaluation {
         while start < n {
             let end = min(start + batchSize, n)
             let batch = images.slice(start..<end)
-            let t0 = Benchmark.now()
+            let t0 = MonotonicClock.now()
             let tape = Tape(recording: false)
             let scene = try system.scene(batch, model: model, offsets: true, generator: &rng)
             let result = try system.forward(scene: scene, tape: tape, training: false, noise: noise, generator: &rng)
-            times.append(Benchmark.now() - t0)
+            times.append(MonotonicClock.now() - t0)
             (out.pointer + start * per).update(from: result.estimate.value.pointer, count: (end - start) * per)
             start = end
         }

@@ -54,19 +54,3 @@ public final class ProgressReporter {
 
     private func now() -> Double { Date().timeIntervalSince1970 }
 }
-
-/// Turns SIGINT (Ctrl-C) and SIGTERM into a flag the trainer polls between steps, so an interrupted run
-/// writes a checkpoint before it exits instead of dying mid-write.
-public enum InterruptFlag {
-    nonisolated(unsafe) private static var raised: sig_atomic_t = 0
-
-    /// Installs the handlers (idempotent).
-    public static func install() {
-        signal(SIGINT) { _ in InterruptFlag.raise() }
-        signal(SIGTERM) { _ in InterruptFlag.raise() }
-    }
-
-    static func raise() { raised = 1 }
-    public static var isRaised: Bool { raised != 0 }
-    public static func clear() { raised = 0 }
-}

@@ -27,41 +27,64 @@ public enum Reconstruction {
         let system = try Checkpoint.load(checkpoint).system
         let file = try HDF5File.open(path: cdpPath)
         defer { try? file.close() }
-        let y = try file.readTensor("/cdp", requireFinite: true)
-        let (l, n) = (system.snapshots, system.config.size)
-        guard y.rank == 4, y.shape[1] == l, y.shape[2] == n, y.shape[3] == n else {
-            throw StorageError(.mismatch, path: cdpPath, object: "/cdp",
-                               "holds CDPs of shape \(y.shape); the checkpoint's system needs [B, \(l), \(n), \(n)] (no oversampling)")
-        }
-        var mismatch: Double?
-        if file.exists("/mask") {
-            let stored = try file.readTensor("/mask", requireFinite: true)
-            if stored.shape == system.masks.shape {
-                var worst = 0.0
-                for i in 0..<stored.count {
-                    worst = max(worst, circularDistance(Double(stored.pointer[i]), Double(system.masks.value.pointer[i])))
-                }
-                mismatch = worst
-            }
-        }
+        let y = try measurements(in: file, path: cdpPath, for: system)
+        let mismatch = try maskMismatch(in: file, with: system)
         let tape = Tape(recording: false)
         let out = try system.recover(tape.constant(y), masks: tape.constant(system.masks.value), training: false)
         let estimates = out.estimate.value.clipped(to: 0...1)
         var psnr: Double?, ssim: Double?
-        var reference: Tensor?
-        if file.exists("/scene_intensity") {
-            let stored = try file.readTensor("/scene_intensity", requireFinite: true)
-            if stored.shape == [y.shape[0], 1, n, n] { reference = stored }
-        } else if file.exists("/scene") {
-            let field = ComplexField(storage: try file.readTensor("/scene", requireFinite: true))
-            if field.shape == [y.shape[0], n, n] { reference = system.config.sceneModel.normalizedPhase(of: field) }
-        }
-        if let reference {
+        if let reference = try reference(in: file, batch: y.shape[0], for: system) {
             psnr = ImageMetrics.psnr(estimate: estimates, reference: reference)
-            if n >= 11 { ssim = ImageMetrics.ssim(estimate: estimates, reference: reference) }
+            if system.config.size >= 11 { ssim = ImageMetrics.ssim(estimate: estimates, reference: reference) }
         }
         try writePNG(estimates, to: png)
-        let h5 = try HDF5File.create(path: hdf5)
+        try writeHDF5(estimates, initialization: out.initialization.field, system: system, to: hdf5,
+                      checkpoint: checkpoint, cdpPath: cdpPath)
+        return Result(estimates: estimates, psnr: psnr, ssim: ssim, maskMismatch: mismatch)
+    }
+
+    /// `/cdp`, which must be `[B, L, N, N]` for the system's L and N.
+    static func measurements(in file: HDF5File, path: String, for system: PRSystem) throws -> Tensor {
+        let y = try file.readTensor("/cdp", requireFinite: true)
+        let (l, n) = (system.snapshots, system.config.size)
+        guard y.rank == 4, y.shape[1] == l, y.shape[2] == n, y.shape[3] == n else {
+            throw StorageError(.mismatch, path: path, object: "/cdp",
+                               "holds CDPs of shape \(y.shape); the checkpoint's system needs [B, \(l), \(n), \(n)] (no oversampling)")
+        }
+        return y
+    }
+
+    /// Largest circular distance (rad) between the file's `/mask` and the system's φ, when the file
+    /// holds a mask of the same shape.
+    static func maskMismatch(in file: HDF5File, with system: PRSystem) throws -> Double? {
+        guard file.exists("/mask") else { return nil }
+        let stored = try file.readTensor("/mask", requireFinite: true)
+        guard stored.shape == system.masks.shape else { return nil }
+        var worst = 0.0
+        for i in 0..<stored.count {
+            worst = max(worst, circularDistance(Double(stored.pointer[i]), Double(system.masks.value.pointer[i])))
+        }
+        return worst
+    }
+
+    /// The images `[B, 1, N, N]` to score the estimates against: `/scene_intensity`, else the
+    /// normalized phase of `/scene`; nil when the file has neither (or one of another shape).
+    static func reference(in file: HDF5File, batch: Int, for system: PRSystem) throws -> Tensor? {
+        let n = system.config.size
+        if file.exists("/scene_intensity") {
+            let stored = try file.readTensor("/scene_intensity", requireFinite: true)
+            return stored.shape == [batch, 1, n, n] ? stored : nil
+        }
+        guard file.exists("/scene") else { return nil }
+        let field = ComplexField(storage: try file.readTensor("/scene", requireFinite: true))
+        return field.shape == [batch, n, n] ? system.config.sceneModel.normalizedPhase(of: field) : nil
+    }
+
+    /// `/estimate` `[B, 1, N, N]` with its units and scene model, `/initialization` `[B, N, N, 2]`, and
+    /// the paths of the checkpoint and the CDP file; a failed write leaves no file.
+    static func writeHDF5(_ estimates: Tensor, initialization: ComplexField, system: PRSystem, to path: String,
+                          checkpoint: String, cdpPath: String) throws {
+        let h5 = try HDF5File.create(path: path)
         do {
             try h5.write(estimates, to: "/estimate")
             try h5.setAttribute("units", .string("normalized phase image I (dimensionless, [0, 1]; phase = φmin + I·(φmax − φmin))"),
@@ -70,7 +93,7 @@ public enum Reconstruction {
             try h5.setAttribute("phase_range_rad", .doubles([system.config.sceneModel.phaseMin, system.config.sceneModel.phaseMax]),
                                 on: "/estimate")
             try h5.setAttribute("scene_model", .string(try jsonString(system.config.sceneModel)), on: "/estimate")
-            try h5.write(out.initialization.field.storage, to: "/initialization")
+            try h5.write(initialization.storage, to: "/initialization")
             try h5.setAttribute("layout", .string("last axis: real, imaginary"), on: "/initialization")
             try h5.setAttribute("checkpoint", .string(checkpoint))
             try h5.setAttribute("cdp_file", .string(cdpPath))
@@ -79,7 +102,6 @@ public enum Reconstruction {
             h5.discard()
             throw error
         }
-        return Result(estimates: estimates, psnr: psnr, ssim: ssim, maskMismatch: mismatch)
     }
 
     /// The estimates side by side as one 8-bit grayscale image.

@@ -102,7 +102,7 @@ public final class Trainer {
             order.shuffle(using: &shuffle)
             reporter.beginEpoch()
             BufferPool.shared.resetPeak()
-            let started = Benchmark.now()
+            let started = MonotonicClock.now()
             var lossSum = 0.0, taskSum = 0.0, stepsDone = 0
             for step in progress.step..<stepsPerEpoch {
                 let batch = splits.train.gather(order[(step * config.batchSize)..<((step + 1) * config.batchSize)])
@@ -120,7 +120,7 @@ public final class Trainer {
                     throw TrainingInterrupted(checkpoint: checkpointPath, epoch: epoch, step: step + 1)
                 }
             }
-            let seconds = Benchmark.now() - started
+            let seconds = MonotonicClock.now() - started
             let validation = try Evaluation.evaluate(system, images: splits.validation, batchSize: config.batchSize)
             let record = EpochRecord(epoch: epoch + 1, loss: lossSum / Double(max(stepsDone, 1)),
                                      task: taskSum / Double(max(stepsDone, 1)),

@@ -25,4 +25,13 @@ final class PhaseConstraintsTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(wrapPhase(-1e-17), 0)
         XCTAssertLessThan(wrapPhase(-1e-17), 2 * Double.pi)
     }
+
+    /// Just below 2π in Double is 2π in Float: the Float wrap maps it to 0 (the same phase).
+    func testWrapPhaseToFloatStaysBelowTwoPi() {
+        let justBelow = 2 * Double.pi - 1e-9
+        XCTAssertEqual(Float(wrapPhase(justBelow)), Float(2 * Double.pi))
+        XCTAssertEqual(wrapPhaseToFloat(justBelow), 0)
+        XCTAssertEqual(wrapPhaseToFloat(-0.5), Float(2 * Double.pi - 0.5))
+        XCTAssertEqual(wrapPhaseToFloat(1.25), 1.25)
+    }
 }

@@ -42,10 +42,12 @@ final class FFTTests: XCTestCase {
     func testPlansAreCachedPerShape() {
         let x = randomField([1, 12, 12], seed: 6)
         _ = FFT.forward(x)
-        let n = FFT.cachedPlanCount
+        let n = FFTPlanCache.count
         _ = FFT.forward(x)
         _ = FFT.forward(randomField([1, 12, 12], seed: 7))
-        XCTAssertEqual(FFT.cachedPlanCount, n)
+        XCTAssertEqual(FFTPlanCache.count, n)
+        XCTAssertTrue(FFTPlanCache.contains(
+            FFTPlanCache.key(batch: 1, height: 12, width: 12, forward: true, inPlace: false, threads: 1)))
     }
 
     func testThreadedTransformMatchesSingleThreaded() {

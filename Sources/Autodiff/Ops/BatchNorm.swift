@@ -20,70 +20,96 @@ public func batchNorm(_ x: Variable, gamma: Variable, beta: Variable, runningMea
                       epsilon: Float = 1e-5) -> Variable {
     let s = x.shape
     precondition(s.count == 4, "batchNorm: input must be [N, C, H, W], got \(s)")
-    let (batch, channels, plane) = (s[0], s[1], s[2] * s[3])
+    let layout = BatchNormLayout(batch: s[0], channels: s[1], plane: s[2] * s[3])
     for (name, t) in [("gamma", gamma.shape), ("beta", beta.shape),
                       ("runningMean", runningMean.shape), ("runningVariance", runningVariance.shape)] {
-        precondition(t == [channels], "batchNorm: \(name) must be [\(channels)], got \(t)")
+        precondition(t == [layout.channels], "batchNorm: \(name) must be [\(layout.channels)], got \(t)")
     }
-    let m = batch * plane
-    precondition(!training || m > 1, "batchNorm: training needs more than one value per channel, got \(s)")
-    // statistics[c] = μ_c, statistics[C + c] = 1/√(σ²_c + ε).
+    precondition(!training || layout.count > 1, "batchNorm: training needs more than one value per channel, got \(s)")
+    let out = Tensor(uninitialized: s)
+    let statistics = batchNormForward(x.value, gamma: gamma.value, beta: beta.value, into: out, layout: layout,
+                                      running: (runningMean, runningVariance), training: training,
+                                      momentum: momentum, epsilon: epsilon)
+    let node = x.tape.record(out, op: AutodiffOp.batchNorm, inputs: [x.node, gamma.node, beta.node]) { gOut, inputs in
+        batchNormBackward(gOut, inputs: inputs, statistics: statistics, layout: layout, training: training)
+    }
+    return Variable(node: node, tape: x.tape)
+}
+
+/// Sizes of an NCHW batch as batch norm sees it: `count` = m = N·H·W values per channel.
+private struct BatchNormLayout {
+    let batch: Int, channels: Int, plane: Int
+    var count: Int { batch * plane }
+    /// Offset of plane (n, c).
+    @inline(__always) func offset(_ n: Int, _ c: Int) -> Int { (n * channels + c) * plane }
+}
+
+/// `y ← γ_c · (x − μ_c)/√(σ²_c + ε) + β_c`, with the batch statistics (updating the running ones) when
+/// `training`, else the running statistics. Returns the statistics the pullback needs: `[2C]`,
+/// `μ_c` at `c` and `1/√(σ²_c + ε)` at `C + c`.
+private func batchNormForward(_ x: Tensor, gamma: Tensor, beta: Tensor, into out: Tensor, layout: BatchNormLayout,
+                              running: (mean: Tensor, variance: Tensor), training: Bool, momentum: Float,
+                              epsilon: Float) -> Tensor {
+    let channels = layout.channels, m = layout.count
     let statistics = Tensor(uninitialized: [2 * channels])
     let mean = statistics.pointer, inverseDeviation = statistics.pointer + channels
-    let input = x.value.pointer, g = gamma.value.pointer, b = beta.value.pointer
-    let out = Tensor(uninitialized: s)
-    let y = out.pointer
+    let input = x.pointer, g = gamma.pointer, b = beta.pointer, y = out.pointer
+    let runningMean = running.mean.pointer, runningVariance = running.variance.pointer
     Parallel.chunks(channels) { range in
         for c in range {
-            var mu = runningMean.pointer[c], variance = runningVariance.pointer[c]
+            var mu = runningMean[c], variance = runningVariance[c]
             if training {
-                (mu, variance) = channelMoments(input, channel: c, channels: channels, batch: batch, plane: plane)
-                runningMean.pointer[c] = (1 - momentum) * runningMean.pointer[c] + momentum * mu
-                runningVariance.pointer[c] = (1 - momentum) * runningVariance.pointer[c]
-                    + momentum * variance * Float(m) / Float(m - 1)
+                (mu, variance) = channelMoments(input, channel: c, channels: channels, batch: layout.batch, plane: layout.plane)
+                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mu
+                runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * variance * Float(m) / Float(m - 1)
             }
             let inv = 1 / (variance + epsilon).squareRoot()
             mean[c] = mu
             inverseDeviation[c] = inv
             let scale = g[c] * inv, shift = b[c] - g[c] * inv * mu
-            for n in 0..<batch {
-                let o = (n * channels + c) * plane
-                for i in 0..<plane { y[o + i] = scale * input[o + i] + shift }
+            for n in 0..<layout.batch {
+                let o = layout.offset(n, c)
+                for i in 0..<layout.plane { y[o + i] = scale * input[o + i] + shift }
             }
         }
     }
-    let node = x.tape.record(out, op: AutodiffOp.batchNorm, inputs: [x.node, gamma.node, beta.node]) { gOut, inputs in
-        let gy = gOut.pointer, input = inputs[0].value.pointer, g = inputs[1].value.pointer
-        let mean = statistics.pointer, inverseDeviation = statistics.pointer + channels
-        let gx = inputs[0].gradient?.pointer, gGamma = inputs[1].gradient?.pointer
-        let gBeta = inputs[2].gradient?.pointer
-        Parallel.chunks(channels) { range in
-            for c in range {
-                let mu = mean[c], inv = inverseDeviation[c]
-                var sumG = 0.0, sumGX = 0.0
-                for n in 0..<batch {
-                    let o = (n * channels + c) * plane
-                    let (sg, sgx) = centeredSums(gy + o, input + o, mean: mu, count: plane)
-                    sumG += Double(sg)
-                    sumGX += Double(sgx) * Double(inv)
-                }
-                gGamma?[c] += Float(sumGX)
-                gBeta?[c] += Float(sumG)
-                guard let gx else { continue }
-                let scale = g[c] * inv
-                let meanG = training ? Float(sumG / Double(m)) : 0
-                let meanGX = training ? Float(sumGX / Double(m)) : 0
-                for n in 0..<batch {
-                    let o = (n * channels + c) * plane
-                    for i in 0..<plane {
-                        let xHat = (input[o + i] - mu) * inv
-                        gx[o + i] += scale * (gy[o + i] - meanG - xHat * meanGX)
-                    }
+    return statistics
+}
+
+/// The pullback of `batchNorm`: `γ̄_c += Σ ȳ·x̂`, `β̄_c += Σ ȳ`, and `x̄ += γ_c/√(σ²_c+ε) · (ȳ − Σȳ/m − x̂ · Σȳx̂/m)`
+/// when `training` (through the batch statistics), else `x̄ += γ_c/√(σ²_c+ε) · ȳ`. `inputs` are x, γ, β.
+private func batchNormBackward(_ gOut: Tensor, inputs: [OpInput], statistics: Tensor, layout: BatchNormLayout,
+                               training: Bool) {
+    let gy = gOut.pointer, input = inputs[0].value.pointer, g = inputs[1].value.pointer
+    let channels = layout.channels, m = layout.count
+    let mean = statistics.pointer, inverseDeviation = statistics.pointer + channels
+    let gx = inputs[0].gradient?.pointer, gGamma = inputs[1].gradient?.pointer
+    let gBeta = inputs[2].gradient?.pointer
+    Parallel.chunks(channels) { range in
+        for c in range {
+            let mu = mean[c], inv = inverseDeviation[c]
+            var sumG = 0.0, sumGX = 0.0
+            for n in 0..<layout.batch {
+                let o = layout.offset(n, c)
+                let (sg, sgx) = centeredSums(gy + o, input + o, mean: mu, count: layout.plane)
+                sumG += Double(sg)
+                sumGX += Double(sgx) * Double(inv)
+            }
+            gGamma?[c] += Float(sumGX)
+            gBeta?[c] += Float(sumG)
+            guard let gx else { continue }
+            let scale = g[c] * inv
+            let meanG = training ? Float(sumG / Double(m)) : 0
+            let meanGX = training ? Float(sumGX / Double(m)) : 0
+            for n in 0..<layout.batch {
+                let o = layout.offset(n, c)
+                for i in 0..<layout.plane {
+                    let xHat = (input[o + i] - mu) * inv
+                    gx[o + i] += scale * (gy[o + i] - meanG - xHat * meanGX)
                 }
             }
         }
     }
-    return Variable(node: node, tape: x.tape)
 }
 
 /// Mean and biased variance of channel `c` of an NCHW tensor (two passes, plane sums in Float over

@@ -1,6 +1,7 @@
 import Autodiff
 import Foundation
 import TensorCore
+import Training
 
 /// `phasemask bench train`: images per second of one full training step (sensing, T-step filtered
 /// spectral initialization, U-Net, loss, backward through everything, Adam) and peak memory.
@@ -9,18 +10,35 @@ public enum TrainingBenchmark {
         public let snapshots: Int
         public let size: Int
         public let batch: Int
+        public let iterations: Int
         public let secondsPerStep: Double
         public let imagesPerSecond: Double
         /// Peak bytes held by live tensors during the timed steps.
         public let peakTensorBytes: Int
         /// Peak resident set size of the process so far.
         public let peakResidentBytes: Int?
+
+        /// The one line `bench train` prints.
+        public var summary: String {
+            String(format: "train step L=%d %dx%d batch %d T=%d: %.1f ms/step, %.1f images/s, peak tensors %.0f MiB, peak RSS %@",
+                   snapshots, size, size, batch, iterations, secondsPerStep * 1000, imagesPerSecond,
+                   Timing.mebibytes(peakTensorBytes),
+                   peakResidentBytes.map { String(format: "%.0f MiB", Timing.mebibytes($0)) } ?? "?")
+        }
+    }
+
+    /// `bench train` on `threads` compute threads (`Threading.configure`).
+    public static func report(snapshots: Int, size: Int, batch: Int, depth: Int, channels: Int, iterations: Int,
+                              steps: Int, threads: Int) throws -> String {
+        Threading.configure(threads: threads)
+        return try run(snapshots: snapshots, size: size, batch: batch, depth: depth, channels: channels,
+                       iterations: iterations, steps: steps).summary
     }
 
     /// Times `steps` training steps (after 2 warm-up steps) of an e2e/teacher system with `snapshots`
     /// masks on random scenes of `size`×`size`, in batches of `batch`.
-    public static func run(snapshots: Int, size: Int, batch: Int, depth: Int = 3, channels: Int = 16,
-                           iterations: Int = 25, steps: Int = 10) throws -> Result {
+    static func run(snapshots: Int, size: Int, batch: Int, depth: Int = 3, channels: Int = 16,
+                    iterations: Int = 25, steps: Int = 10) throws -> Result {
         var config = TrainingConfig()
         config.mode = snapshots == 1 ? .e2e : .teacher
         config.snapshots = snapshots
@@ -35,11 +53,11 @@ public enum TrainingBenchmark {
         let trainer = try Trainer(config: config, splits: splits, teacher: nil, directory: NSTemporaryDirectory())
         for _ in 0..<2 { try trainer.trainStep(images, generator: &rng) }
         BufferPool.shared.resetPeak()
-        let t0 = Benchmark.now()
+        let t0 = MonotonicClock.now()
         for _ in 0..<steps { try trainer.trainStep(images, generator: &rng) }
-        let seconds = (Benchmark.now() - t0) / Double(steps)
-        return Result(snapshots: snapshots, size: size, batch: batch, secondsPerStep: seconds,
+        let seconds = (MonotonicClock.now() - t0) / Double(steps)
+        return Result(snapshots: snapshots, size: size, batch: batch, iterations: iterations, secondsPerStep: seconds,
                       imagesPerSecond: Double(batch) / seconds, peakTensorBytes: BufferPool.shared.peakLiveBytes,
-                      peakResidentBytes: Benchmark.peakResidentBytes())
+                      peakResidentBytes: Timing.peakResidentBytes())
     }
 }

@@ -1,0 +1,79 @@
+import CFFTW
+import Foundation
+
+/// The process's one cache of FFTW plans, shared by the batched transforms of `FFT` and the
+/// single-slice transforms of the fused optics kernels (Optics' `CDPWorkspace`).
+///
+/// A plan is made once per `Key` — `batch` contiguous `[height, width]` complex slices, direction,
+/// placement (in place or not), FFTW threads and planner rigor (`FFT.rigor`) — and kept for the life of
+/// the process. Planning is serialized by one lock (FFTW's planner is not thread-safe); executing a
+/// plan is, so plans are executed without it. Plans are made on scratch arrays and executed with FFTW's
+/// new-array interface (`execute`), which needs buffers with the planning alignment: 64-byte aligned,
+/// as `Tensor` storage is.
+///
+/// A single slice (`batch` 1) is planned exactly as `fftwf_plan_dft_2d` plans it (FFTW drops a vector
+/// dimension of length 1), and `threads` 1 plans no threaded solver, so a slice plan is the same
+/// plan whichever caller asks first.
+public enum FFTPlanCache {
+    public struct Key: Hashable, Sendable {
+        public let batch: Int, height: Int, width: Int, forward: Bool, inPlace: Bool, threads: Int, measure: Bool
+    }
+
+    nonisolated(unsafe) private static var plans: [Key: OpaquePointer] = [:]
+    nonisolated(unsafe) private static var threadsInitialized = false
+    private static let lock = NSLock()
+
+    /// Number of plans in the cache (for tests and diagnostics).
+    public static var count: Int { lock.lock(); defer { lock.unlock() }; return plans.count }
+
+    /// Whether a plan for `key` has been made.
+    public static func contains(_ key: Key) -> Bool { lock.lock(); defer { lock.unlock() }; return plans[key] != nil }
+
+    /// The key of a plan for `batch` slices of `height`×`width` under the current `FFT.rigor`.
+    public static func key(batch: Int, height: Int, width: Int, forward: Bool, inPlace: Bool, threads: Int) -> Key {
+        Key(batch: batch, height: height, width: width, forward: forward, inPlace: inPlace, threads: max(1, threads),
+            measure: FFT.rigor == .measure)
+    }
+
+    /// The unscaled plan for `batch` contiguous `[height, width]` slices (forward `e^{−2πj…}`, inverse
+    /// `e^{+2πj…}`), made on first use with `threads` FFTW threads.
+    public static func plan(batch: Int, height: Int, width: Int, forward: Bool, inPlace: Bool,
+                            threads: Int = 1) -> OpaquePointer {
+        let key = key(batch: batch, height: height, width: width, forward: forward, inPlace: inPlace, threads: threads)
+        lock.lock()
+        defer { lock.unlock() }
+        if let plan = plans[key] { return plan }
+        let plan = make(key)
+        plans[key] = plan
+        return plan
+    }
+
+    /// Runs `plan` from `input` to `output` (`count` complex values each; they may be equal when the
+    /// plan is in place).
+    @inline(__always)
+    public static func execute(_ plan: OpaquePointer, _ input: UnsafeMutablePointer<Float>,
+                               _ output: UnsafeMutablePointer<Float>, count: Int) {
+        input.withMemoryRebound(to: fftwf_complex.self, capacity: count) { i in
+            output.withMemoryRebound(to: fftwf_complex.self, capacity: count) { o in
+                fftwf_execute_dft(plan, i, o)
+            }
+        }
+    }
+
+    /// Plans on scratch arrays (MEASURE overwrites them). Called with the lock held.
+    private static func make(_ key: Key) -> OpaquePointer {
+        if !threadsInitialized { fftwf_init_threads(); threadsInitialized = true }
+        fftwf_plan_with_nthreads(Int32(key.threads))
+        let n = key.batch * key.height * key.width
+        let a = fftwf_alloc_complex(n)!
+        let b = key.inPlace ? a : fftwf_alloc_complex(n)!
+        defer { fftwf_free(a); if !key.inPlace { fftwf_free(b) } }
+        var dims: [Int32] = [Int32(key.height), Int32(key.width)]
+        let slice = Int32(key.height * key.width)
+        let flags = UInt32(key.measure ? FFTW_MEASURE : FFTW_ESTIMATE)
+        let plan = fftwf_plan_many_dft(2, &dims, Int32(key.batch), a, nil, 1, slice, b, nil, 1, slice,
+                                       key.forward ? FFTW_FORWARD : FFTW_BACKWARD, flags)
+        guard let plan else { fatalError("FFTW could not plan a \(key.batch)×\(key.height)×\(key.width) transform") }
+        return plan
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Benchmarks
+import Storage
+
+extension Bench {
+    struct OpticsBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "optics",
+            abstract: "Sensing model CDPs/s next to a bare FFTW loop; spectral initialization time and peak memory.")
+
+        @Option(help: "Worker threads (sensing model and Γ) and FFTW threads for the baseline loop.")
+        var threads: Int = 2
+        @Option(help: "Power iterations T of the spectral initialization.") var iterations: Int = 25
+
+        func run() throws {
+            OpticsBenchmark.report(threads: threads, iterations: iterations).forEach { print($0) }
+        }
+    }
+
+    struct RecoveryBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "recovery",
+            abstract: "Spectral-initialization recovery on FashionMNIST test scenes: weightings, filter, L.")
+
+        @Option(help: "Number of FashionMNIST test images (the first ones).") var images: Int = 1000
+        @Option(help: "Scene size in pixels (images are resized to size×size).") var size: Int = 32
+        @Option(help: "Worker threads.") var threads: Int = 2
+        @Option(help: "Directory holding the FashionMNIST IDX files.")
+        var data: String = IDXFile.fashionMNISTDirectory
+
+        func run() throws {
+            guard images >= 1, images <= 10_000 else { throw ValidationError("--images must be in 1…10000, got \(images)") }
+            guard size >= 4 else { throw ValidationError("--size must be at least 4, got \(size)") }
+            try RecoveryBenchmark.report(images: images, size: size, threads: threads, directory: data).forEach { print($0) }
+        }
+    }
+
+    struct TrainBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "train",
+            abstract: "Training images/s and peak memory of one full step (optics, T-step initialization, U-Net, backward, Adam).")
+
+        @Option(help: "Snapshots L.") var snapshots: Int = 9
+        @Option(help: "Image size N.") var size: Int = 32
+        @Option(help: "Batch size.") var batch: Int = 32
+        @Option(help: "Spectral-initialization iterations T.") var iterations: Int = 25
+        @Option(help: "U-Net depth.") var depth: Int = 3
+        @Option(help: "U-Net base channels.") var channels: Int = 16
+        @Option(help: "Timed steps.") var steps: Int = 10
+        @Option(help: "Compute threads.") var threads: Int = 2
+
+        func run() throws {
+            print(try TrainingBenchmark.report(snapshots: snapshots, size: size, batch: batch, depth: depth,
+                                               channels: channels, iterations: iterations, steps: steps, threads: threads))
+        }
+    }
+
+    /// `phasemask bench simulate`: CDPs/s of the simulator on masks read back from an export.
+    struct SimulateBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "simulate",
+            abstract: "Export a random 96×96 mask (PLUTO-2), read it back, and time the simulator in CDPs/s.")
+
+        @Option(help: "Snapshots L of the mask.") var snapshots: Int = 9
+        @Option(help: "Scenes per simulate call.") var batch: Int = 16
+        @Option(help: "Mask side in pixels.") var size: Int = 96
+        @Option(help: "Zero-padding factor.") var oversampling: Int = 1
+        @Option(help: "Worker threads of the sensing model.") var threads: Int = 2
+
+        func run() throws {
+            try SimulatorBenchmark.report(snapshots: snapshots, batch: batch, size: size, oversampling: oversampling,
+                                          threads: threads).forEach { print($0) }
+        }
+    }
+}

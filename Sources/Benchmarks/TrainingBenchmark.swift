@@ -50,7 +50,10 @@ public enum TrainingBenchmark {
         var rng = SeededGenerator(seed: 1)
         let images = Tensor.uniform([batch, 1, size, size], generator: &rng)
         let splits = SceneSplits(train: images, validation: images, test: images)
-        let trainer = try Trainer(config: config, splits: splits, teacher: nil, directory: NSTemporaryDirectory())
+        let scratch = NSTemporaryDirectory() as NSString
+        let trainer = try Trainer(config: config, splits: splits, teacher: nil,
+                                  checkpoint: scratch.appendingPathComponent("checkpoint.h5"),
+                                  logFile: scratch.appendingPathComponent("log.jsonl"))
         for _ in 0..<2 { try trainer.trainStep(images, generator: &rng) }
         BufferPool.shared.resetPeak()
         let t0 = MonotonicClock.now()

@@ -106,21 +106,21 @@ public struct DesignPipeline {
 
     public func run() throws -> Outcome {
         let started = MonotonicClock.now()
-        let teacherStage = Stage(name: "teacher", directory: path(options.workDirectory, "teacher"))
-        let studentStage = Stage(name: "student", directory: path(options.workDirectory, "student"))
-        let fineTuneStage = Stage(name: "finetune", directory: path(options.workDirectory, "finetune"))
+        let work = options.workDirectory
+        let teacherStage = Stage(name: "teacher", folder: .designStage("teacher", work: work))
+        let studentStage = Stage(name: "student", folder: .designStage("student", work: work))
+        let fineTuneStage = Stage(name: "finetune", folder: .designStage("finetune", work: work))
         InterruptFlag.install()
 
         if let problem = options.settingsProblems().first { throw TrainingError.invalidConfiguration(problem) }
         let teacherConfig = options.teacherConfig()
         // The test scenes first: a missing or unreadable data source stops the run before any training.
         let testScenes = try SceneSplits.testScenes(teacherConfig)
-        let teacherTrained = try ensure(teacherStage, teacherConfig, force: options.retrainTeacher)
+        let teacher = try ensure(teacherStage, teacherConfig, teacher: nil, force: options.retrainTeacher)
         let studentConfig = options.studentConfig(teacherCheckpoint: teacherStage.checkpoint)
-        let studentTrained = try ensure(studentStage, studentConfig, force: teacherTrained)
-        let fineTune = try fineTuned(from: studentStage, into: fineTuneStage, force: studentTrained)
+        let student = try ensure(studentStage, studentConfig, teacher: teacher.system, force: teacher.trained)
+        let fineTune = try fineTuned(student.system, from: studentStage, into: fineTuneStage, force: student.trained)
 
-        let teacher = try Checkpoint.load(teacherStage.checkpoint)
         let teacherScore = try Evaluation.evaluate(teacher.system, images: testScenes, batchSize: teacherConfig.batchSize)
         let rows = [
             Row(system: "teacher (L = \(teacherConfig.snapshots))", psnr: teacherScore.psnr, ssim: teacherScore.ssim),
@@ -128,40 +128,45 @@ public struct DesignPipeline {
             Row(system: "student, quantized (K = \(teacherConfig.levels))", psnr: fineTune.result.quantized.psnr, ssim: fineTune.result.quantized.ssim),
             Row(system: "student, fine-tuned to quantized", psnr: fineTune.result.fineTuned.psnr, ssim: fineTune.result.fineTuned.ssim),
         ]
-        let heldOut = try heldOutRows(teacher: teacher.system, fineTuned: fineTuneStage.checkpoint, config: teacherConfig)
+        let heldOut = try heldOutRows(teacher: teacher.system, fineTuned: fineTune.system, config: teacherConfig)
         var metrics = fineTune.metrics
         metrics["psnr_teacher_db"] = teacherScore.psnr
         metrics["ssim_teacher"] = teacherScore.ssim
 
+        let exported = try ExportJob.run(exportOptions(model: fineTuneStage.checkpoint, config: teacherConfig, metrics: metrics))
+        log(exported.summary)
+        let preview = path(options.outputDirectory, "\(options.name)_preview.png")
+        try DesignPreview.write(fineTune.system, scenes: testScenes, to: preview)
+        let designFile = path(options.outputDirectory, "\(options.name).h5")
+        let report = try VerifyJob.run(file: designFile)
+        let trainingSeconds = (teacher.history + student.history + fineTune.history).reduce(0) { $0 + $1.seconds }
+        return Outcome(rows: rows + heldOut, files: exported.paths + [preview], verification: report,
+                       trainingSeconds: trainingSeconds, wallSeconds: MonotonicClock.now() - started)
+    }
+
+    /// The export of the fine-tuned checkpoint `model`: the design's quantization, SLM and lithography,
+    /// with `metrics` stored in `/design/metrics`.
+    func exportOptions(model: String, config: TrainingConfig, metrics: [String: Double]) -> ExportOptions {
         var export = ExportOptions(out: options.outputDirectory)
-        export.model = fineTuneStage.checkpoint
-        export.levels = teacherConfig.levels
-        export.stroke = teacherConfig.stroke
+        export.model = model
+        export.levels = config.levels
+        export.stroke = config.stroke
         export.slm = options.slm
         export.wavelength = options.wavelength
         export.refractiveIndex = options.refractiveIndex
         export.pitch = options.pitch
         export.metricsImages = 0
         export.extraMetrics = metrics
-        export.data = teacherConfig.dataDirectory
+        export.data = config.dataDirectory
         export.name = options.name
-        let exported = try ExportJob.run(export)
-        log(exported.summary)
-        let preview = path(options.outputDirectory, "\(options.name)_preview.png")
-        try DesignPreview.write(checkpoint: fineTuneStage.checkpoint, scenes: testScenes, to: preview)
-        let designFile = path(options.outputDirectory, "\(options.name).h5")
-        let report = try VerifyJob.run(file: designFile)
-        let histories = try [teacherStage, studentStage, fineTuneStage].map { try Checkpoint.load($0.checkpoint).history }
-        let trainingSeconds = histories.joined().reduce(0) { $0 + $1.seconds }
-        return Outcome(rows: rows + heldOut, files: exported.paths + [preview], verification: report,
-                       trainingSeconds: trainingSeconds, wallSeconds: MonotonicClock.now() - started)
+        return export
     }
 
     /// Test PSNR/SSIM of the teacher and the fine-tuned student on scenes they were not trained on, so
     /// no one mistakes an in-distribution number for a general one: every procedural generator
     /// (`synthetic:smooth,zernike,blobs,polygons,steps`), or FashionMNIST when the design was trained on
     /// procedural scenes (and it is installed). `config.testSize` scenes at the design's size.
-    func heldOutRows(teacher: PRSystem, fineTuned: String, config: TrainingConfig) throws -> [Row] {
+    func heldOutRows(teacher: PRSystem, fineTuned student: PRSystem, config: TrainingConfig) throws -> [Row] {
         let trainedOnSynthetic = config.effectiveDataSources.contains {
             if case .synthetic = $0.kind { return true } else { return false }
         }
@@ -171,7 +176,6 @@ public struct DesignPipeline {
         var heldOut = config
         heldOut.setDataSources([source])
         let scenes = try SceneSplits.testScenes(heldOut, log: log)
-        let student = try Checkpoint.load(fineTuned).system
         let t = try Evaluation.evaluate(teacher, images: scenes, batchSize: config.batchSize)
         let f = try Evaluation.evaluate(student, images: scenes, batchSize: config.batchSize)
         let name = trainedOnSynthetic ? "FashionMNIST" : "synthetic"
@@ -179,29 +183,24 @@ public struct DesignPipeline {
                 Row(system: "student, fine-tuned, on \(name) (held out)", psnr: f.psnr, ssim: f.ssim)]
     }
 
-    /// Trains, resumes or reuses a stage; returns whether it trained anything.
-    func ensure(_ stage: Stage, _ config: TrainingConfig, force: Bool) throws -> Bool {
-        var state = stage.state(for: config)
-        if force && state != .absent { state = .stale }
-        switch state {
-        case .finished:
-            log("\(stage.name): reusing \(stage.checkpoint) (finished, same settings)")
-            return false
-        case .stale:
-            log("\(stage.name): settings changed or retraining requested; training again")
-            try stage.clear()
-        case .unfinished:
-            log("\(stage.name): resuming \(stage.checkpoint)")
-        case .absent:
-            log("\(stage.name): training \(config.mode.rawValue), L = \(config.snapshots), \(config.epochs) epochs")
+    /// Trains, resumes or reuses a stage (`Stage.run`), logging what it does.
+    func ensure(_ stage: Stage, _ config: TrainingConfig, teacher: PRSystem?, force: Bool) throws -> StageOutcome {
+        let outcome = try stage.run(config, teacher: teacher, force: force, announce: { state in
+            switch state {
+            case .finished: "\(stage.name): reusing \(stage.checkpoint) (finished, same settings)"
+            case .stale: "\(stage.name): settings changed or retraining requested; training again"
+            case .unfinished: "\(stage.name): resuming \(stage.checkpoint)"
+            case .absent: "\(stage.name): training \(config.mode.rawValue), L = \(config.snapshots), \(config.epochs) epochs"
+            }
+        }, log: log)
+        if let test = outcome.test {
+            log(String(format: "%@: test PSNR %.2f dB, SSIM %.4f", stage.name, test.psnr, test.ssim))
         }
-        let summary = try Runs.train(config, directory: stage.directory, resume: state == .unfinished, log: log)
-        log(String(format: "%@: test PSNR %.2f dB, SSIM %.4f", stage.name, summary.test.psnr, summary.test.ssim))
-        return true
+        return outcome
     }
 
     /// Fine-tunes the student to its quantized mask (or reuses a finished fine-tuning).
-    func fineTuned(from student: Stage, into stage: Stage, force: Bool) throws -> FineTuneJob.Outcome {
+    func fineTuned(_ system: PRSystem, from student: Stage, into stage: Stage, force: Bool) throws -> FineTuneJob.Outcome {
         let quantization = options.teacherConfig()
         var resume = FileManager.default.fileExists(atPath: stage.checkpoint)
         if resume, let stored = try? Checkpoint.configuration(at: stage.checkpoint),
@@ -214,9 +213,7 @@ public struct DesignPipeline {
             resume = false
         }
         if resume { log("finetune: continuing or reusing \(stage.checkpoint)") }
-        return try FineTuneJob.run(checkpoint: student.checkpoint, levels: quantization.levels, stroke: quantization.stroke,
-                                   epochs: options.fineTuneEpochs, directory: stage.directory, resume: resume, log: log)
+        return try FineTuneJob.run(system, source: student.checkpoint, levels: quantization.levels, stroke: quantization.stroke,
+                                   epochs: options.fineTuneEpochs, folder: stage.folder, resume: resume, log: log)
     }
 }
-
-func path(_ directory: String, _ name: String) -> String { (directory as NSString).appendingPathComponent(name) }

@@ -9,8 +9,7 @@ import Training
 /// with its PSNR/SSIM. `scenes` `[n, C, N, N]` as the design's test split (`SceneChannels`); the ground
 /// truth shown is I.
 public enum DesignPreview {
-    public static func write(checkpoint: String, scenes: Tensor, count: Int = 3, to path: String) throws {
-        let system = try Checkpoint.load(checkpoint).system
+    public static func write(_ system: PRSystem, scenes: Tensor, count: Int = 3, to path: String) throws {
         let n = min(count, scenes.shape[0])
         let images = scenes.slice(0..<n)
         let tape = Tape(recording: false)

@@ -85,24 +85,25 @@ public struct Experiment {
         // Every run shares the image size, test subset and data directory: load its scenes once.
         let shared = baselineConfig(.e2e, options.seeds.first ?? 0)
         let test = try SceneSplits.testScenes(shared)
-        func train(_ name: String, config: TrainingConfig, in directory: String, seed: UInt64) throws -> RunResult {
-            try self.train(name, config: config, in: directory, seed: seed, testScenes: test)
+        func train(_ name: String, config: TrainingConfig, seed: UInt64, teacher: PRSystem? = nil) throws -> Run {
+            try self.train(name, config: config, seed: seed, teacher: teacher, testScenes: test)
         }
         for seed in options.seeds {
-            let dir = path(path(options.output, "runs"), "seed\(seed)")
             let sweep = options.sweepSeeds?.contains(seed) ?? true
             let snapshotsList = Array(Set((sweep ? options.teacherSnapshots : []) + [options.mainTeacherSnapshots])).sorted()
             for lt in snapshotsList {
-                let teacher = try train("teacher-L\(lt)", config: teacherConfig(lt, seed), in: dir, seed: seed)
-                results.append(teacher)
+                let teacher = try train("teacher-L\(lt)", config: teacherConfig(lt, seed), seed: seed)
+                results.append(teacher.result)
+                func student(_ name: String, _ config: TrainingConfig) throws -> RunResult {
+                    try train(name, config: config, seed: seed, teacher: teacher.system).result
+                }
+                let checkpoint = teacher.result.checkpoint
                 if sweep && options.teacherSnapshots.contains(lt) && lt != options.mainTeacherSnapshots {
-                    results.append(try train("student-L\(lt)", config: studentConfig(teacher.checkpoint, seed, cdp: true, feat: true),
-                                             in: dir, seed: seed))
+                    results.append(try student("student-L\(lt)", studentConfig(checkpoint, seed, cdp: true, feat: true)))
                 }
                 if lt == options.mainTeacherSnapshots {
                     for v in Self.ablation {
-                        var r = try train(v.name, config: studentConfig(teacher.checkpoint, seed, cdp: v.cdp, feat: v.feat),
-                                          in: dir, seed: seed)
+                        var r = try student(v.name, studentConfig(checkpoint, seed, cdp: v.cdp, feat: v.feat))
                         results.append(r)
                         if v.cdp && v.feat && sweep && options.teacherSnapshots.contains(lt) {
                             r.name = "student-L\(lt)"
@@ -110,14 +111,14 @@ public struct Experiment {
                         }
                     }
                     for recipe in Self.recipes {
-                        var c = studentConfig(teacher.checkpoint, seed, cdp: true, feat: true)
+                        var c = studentConfig(checkpoint, seed, cdp: true, feat: true)
                         c.alpha = recipe.alpha; c.beta = recipe.beta; c.initFromTeacher = recipe.warm
-                        results.append(try train(recipe.name, config: c, in: dir, seed: seed))
+                        results.append(try student(recipe.name, c))
                     }
                 }
             }
-            results.append(try train("e2e", config: baselineConfig(.e2e, seed), in: dir, seed: seed))
-            results.append(try train("random", config: baselineConfig(.random, seed), in: dir, seed: seed))
+            results.append(try train("e2e", config: baselineConfig(.e2e, seed), seed: seed).result)
+            results.append(try train("random", config: baselineConfig(.random, seed), seed: seed).result)
             try save(results)
         }
         return results
@@ -152,29 +153,29 @@ public struct Experiment {
         return o
     }
 
-    /// Trains (or reuses) one run and measures it on `testScenes` (the test split): a run trained here
-    /// keeps the evaluation its training ended with, a reused one is loaded and evaluated.
-    func train(_ name: String, config: TrainingConfig, in directory: String, seed: UInt64,
-               testScenes: Tensor) throws -> RunResult {
-        let stage = Stage(name: "seed \(seed) \(name)", directory: path(directory, name))
-        let state = stage.state(for: config)
-        if state == .stale { try stage.clear() }
-        let test: EvaluationResult, history: [EpochRecord]
-        if state != .finished {
-            log("— seed \(seed), \(name): training (\(config.mode.rawValue), L = \(config.snapshots), \(config.epochs) epochs)")
-            let summary = try Runs.train(config, directory: stage.directory, resume: state == .unfinished, log: log)
-            (test, history) = (summary.test, summary.history)
-        } else {
-            let loaded = try Checkpoint.load(stage.checkpoint)
-            test = try Evaluation.evaluate(loaded.system, images: testScenes, batchSize: config.batchSize)
-            history = loaded.history
-        }
+    /// One run's outcome and its system (a teacher's is handed to its students).
+    struct Run {
+        var result: RunResult
+        let system: PRSystem
+    }
+
+    /// Trains (or reuses) one run (`Stage.run`) and measures it on `testScenes` (the test split): a run
+    /// trained here keeps the evaluation its training ended with, a reused one is evaluated.
+    func train(_ name: String, config: TrainingConfig, seed: UInt64, teacher: PRSystem?, testScenes: Tensor) throws -> Run {
+        let stage = Stage(name: "seed \(seed) \(name)", folder: .experimentRun(name, seed: seed, output: options.output))
+        let outcome = try stage.run(config, teacher: teacher, announce: { state in
+            state == .finished ? nil
+                : "— seed \(seed), \(name): training (\(config.mode.rawValue), L = \(config.snapshots), \(config.epochs) epochs)"
+        }, log: log)
+        let test = try outcome.test ?? Evaluation.evaluate(outcome.system, images: testScenes, batchSize: config.batchSize)
+        let history = outcome.history
         log(String(format: "  seed %llu, %@: test PSNR %.2f dB, SSIM %.4f", seed, name, test.psnr, test.ssim))
-        return RunResult(name: name, seed: seed, snapshots: config.snapshots, psnr: test.psnr, ssim: test.ssim,
-                         trainingSeconds: history.reduce(0) { $0 + $1.seconds },
-                         peakTensorBytes: history.compactMap(\.peakTensorBytes).max() ?? 0,
-                         inferenceSecondsPerBatch: test.secondsPerBatch, inferenceBatch: test.batchSize,
-                         checkpoint: stage.checkpoint)
+        let result = RunResult(name: name, seed: seed, snapshots: config.snapshots, psnr: test.psnr, ssim: test.ssim,
+                               trainingSeconds: history.reduce(0) { $0 + $1.seconds },
+                               peakTensorBytes: history.compactMap(\.peakTensorBytes).max() ?? 0,
+                               inferenceSecondsPerBatch: test.secondsPerBatch, inferenceBatch: test.batchSize,
+                               checkpoint: stage.checkpoint)
+        return Run(result: result, system: outcome.system)
     }
 
     /// Raw results as JSON beside the report (`results.json`).

@@ -233,12 +233,9 @@ struct MaskInput {
     /// (the system's mask is restored afterwards). Empty without a checkpoint or with 0 images.
     func metrics(quantized: Tensor, images: Int) throws -> [String: Double] {
         guard let system, images > 0 else { return [:] }
-        let c = system.config
-        let test = try SceneSplits.testScenes(c, count: images)
-        let continuous = try Evaluation.evaluate(system, images: test, batchSize: c.batchSize)
-        let after = try system.withMasks(quantized) { try Evaluation.evaluate(system, images: test, batchSize: c.batchSize) }
-        return ["psnr_continuous_db": continuous.psnr, "ssim_continuous": continuous.ssim,
-                "psnr_quantized_db": after.psnr, "ssim_quantized": after.ssim]
+        let test = try SceneSplits.testScenes(system.config, count: images)
+        return try Evaluation.continuousAndQuantized(system, quantizedMasks: quantized, images: test,
+                                                     batchSize: system.config.batchSize).metrics
     }
 
     /// `<stem>_recovery.h5`, the checkpoint's recovery network (ψ, θ, batch-norm statistics,
@@ -246,7 +243,7 @@ struct MaskInput {
     /// its captured CDPs with the mask it displays. None for a bare mask dataset.
     func recoveryCompanion(quantized: Tensor) -> [CompanionFile] {
         guard let system else { return [] }
-        return [CompanionFile(suffix: "_recovery.h5") { path in
+        return [CompanionFile(suffix: RunFolder.recoverySuffix) { path in
             try system.withMasks(quantized) { try Checkpoint.saveRecovery(system, history: history, to: path) }
         }]
     }

@@ -28,9 +28,7 @@ public enum VerifyJob {
     /// (pixels whose circular difference exceeds 1e-5 rad are counted), so a lab never reconstructs
     /// with a network trained for another mask.
     static func recoveryCheck(_ design: StoredDesign) throws -> VerificationReport.Check? {
-        let url = URL(fileURLWithPath: design.path)
-        let path = url.deletingLastPathComponent()
-            .appendingPathComponent(url.deletingPathExtension().lastPathComponent + "_recovery.h5").path
+        let path = RunFolder.recoveryFile(besideDesign: design.path)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let phi = try Checkpoint.load(path).system.masks.value
         let stored = design.quantized.phases

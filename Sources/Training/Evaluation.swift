@@ -61,3 +61,26 @@ public enum Evaluation {
         return (out, times)
     }
 }
+
+/// Test PSNR/SSIM of one system with its trained (continuous) masks and with their quantized values.
+public struct QuantizationScores: Codable {
+    public var continuous: EvaluationResult
+    public var quantized: EvaluationResult
+
+    public init(continuous: EvaluationResult, quantized: EvaluationResult) {
+        self.continuous = continuous
+        self.quantized = quantized
+    }
+}
+
+extension Evaluation {
+    /// Scores `system` on `images` with its own masks, then with `quantizedMasks` (`[L, N, N]` radians)
+    /// in their place; the system's masks are restored afterwards. Fine-tuning and export both report
+    /// these two numbers.
+    public static func continuousAndQuantized(_ system: PRSystem, quantizedMasks: Tensor, images: Tensor,
+                                              batchSize: Int) throws -> QuantizationScores {
+        let continuous = try evaluate(system, images: images, batchSize: batchSize)
+        let quantized = try system.withMasks(quantizedMasks) { try evaluate(system, images: images, batchSize: batchSize) }
+        return QuantizationScores(continuous: continuous, quantized: quantized)
+    }
+}

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// `install()` replaces the default action of both signals (ending the process at once, possibly in the
 /// middle of writing a checkpoint) by raising this flag; the trainer polls `isRaised` after every step
-/// and, when it is raised, writes a checkpoint and throws `TrainingInterrupted`. `Runs.train`,
+/// and, when it is raised, writes a checkpoint and throws `TrainingInterrupted`. `TrainingJob` (Pipeline),
 /// fine-tuning and the design pipeline install it before training; the handler only stores into a
 /// `sig_atomic_t`, the one thing a signal handler may safely do.
 public enum InterruptFlag {

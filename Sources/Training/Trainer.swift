@@ -17,7 +17,11 @@ public final class Trainer {
     public let system: PRSystem
     public let teacher: PRSystem?
     public let splits: SceneSplits
-    public let directory: String
+    /// Where the run's checkpoint and its `log.jsonl` are written (the caller names them).
+    public let checkpointPath: String
+    public let logPath: String
+    /// The folder holding them, created by `run`.
+    public var directory: String { (checkpointPath as NSString).deletingLastPathComponent }
     public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
     let objective: Objective
@@ -28,15 +32,14 @@ public final class Trainer {
     private var progress = Checkpoint.Progress()
     public private(set) var history: [EpochRecord] = []
 
-    public var checkpointPath: String { (directory as NSString).appendingPathComponent("checkpoint.h5") }
-    public var logPath: String { (directory as NSString).appendingPathComponent("log.jsonl") }
-
-    /// A fresh run, or (with `resume`) the continuation of the checkpoint in `directory`.
+    /// A fresh run, or (with `resumingFrom`, the checkpoint at `checkpoint` as loaded by the caller) its
+    /// continuation; the trainer writes `checkpoint` and the epoch log `logFile`.
     /// `startingFrom` copies φ, ψ, θ and batch-norm statistics from an existing system (fine-tuning).
-    /// `lock` is the caller's lock on `directory`; without one the trainer takes it (creating the folder,
-    /// checking that a checkpoint fits, removing temporary files of a killed run).
-    public init(config: TrainingConfig, splits: SceneSplits, teacher: PRSystem?, directory: String,
-                resume: Bool = false, startingFrom initial: PRSystem? = nil, lock: DirectoryLock? = nil) throws {
+    /// `lock` is the caller's lock on the checkpoint's folder; without one the trainer takes it (creating
+    /// the folder, checking that a checkpoint fits, removing temporary files of a killed run).
+    public init(config: TrainingConfig, splits: SceneSplits, teacher: PRSystem?, checkpoint: String, logFile: String,
+                resumingFrom stored: Checkpoint.Loaded? = nil, startingFrom initial: PRSystem? = nil,
+                lock: DirectoryLock? = nil) throws {
         try config.checkSettings()
         if config.mode == .student && teacher == nil {
             throw TrainingError.invalidConfiguration("student mode needs a teacher system")
@@ -44,45 +47,48 @@ public final class Trainer {
         if let first = config.wiringProblems(teacher: teacher?.config).first {
             throw TrainingError.invalidConfiguration(first)
         }
-        outputLock = try lock ?? DirectoryLock(directory: directory,
+        outputLock = try lock ?? DirectoryLock(directory: (checkpoint as NSString).deletingLastPathComponent,
                                                reserving: Checkpoint.estimatedBytes(try PRSystem(config: config)))
-        self.directory = directory
+        checkpointPath = checkpoint
+        logPath = logFile
         self.splits = splits
         self.teacher = teacher
         teacher?.setFrozen(true)
-        let checkpoint = (directory as NSString).appendingPathComponent("checkpoint.h5")
-        if resume {
-            let loaded = try Checkpoint.load(checkpoint)
-            guard loaded.system.config.sceneModel == config.sceneModel else {
-                throw TrainingError.checkpoint(path: checkpoint, problem: "was trained on scenes with \(loaded.system.config.sceneModel); "
-                                               + "this run asks for \(config.sceneModel) (give the same --phase-range, --background-offset and --amplitude-range to --resume)")
-            }
-            guard loaded.system.config.trainsLike(config) else {
-                throw TrainingError.checkpoint(path: checkpoint, problem: "was written with different settings (only --epochs may change on --resume)")
-            }
-            system = try PRSystem(config: config)
-            system.copyState(from: loaded.system)
-            progress = loaded.progress
-            history = loaded.history
-            guard progress.step <= splits.train.shape[0] / config.batchSize else {
-                throw TrainingError.checkpoint(path: checkpoint, problem: "stopped at step \(progress.step) of an epoch, "
-                                               + "but an epoch of this data has \(splits.train.shape[0] / config.batchSize) steps")
-            }
-            optimizer = Adam(parameters: system.parameters, learningRate: Float(config.learningRate))
-            if let state = loaded.optimizerState {
-                do { try optimizer.restore(state) } catch {
-                    throw TrainingError.checkpoint(path: checkpoint, problem: "optimizer state: \(error)")
-                }
-            }
-        } else {
-            system = try PRSystem(config: config)
-            if let initial { system.copyState(from: initial) }
-            if config.mode == .student && config.initFromTeacher, let teacher { system.warmStart(from: teacher) }
-            optimizer = Adam(parameters: system.parameters, learningRate: Float(config.learningRate))
-        }
+        system = try PRSystem(config: config)
+        optimizer = Adam(parameters: system.parameters, learningRate: Float(config.learningRate))
         self.config = config
         objective = try Objective(config: config)
         noise = config.noise
+        if let stored {
+            try resume(from: stored)
+        } else {
+            if let initial { system.copyState(from: initial) }
+            if config.mode == .student && config.initFromTeacher, let teacher { system.warmStart(from: teacher) }
+        }
+    }
+
+    /// Takes over the state of the checkpoint being resumed: its settings must train like this run's
+    /// (only the epochs may change) and its position must fit this run's epochs.
+    private func resume(from stored: Checkpoint.Loaded) throws {
+        guard stored.system.config.sceneModel == config.sceneModel else {
+            throw TrainingError.checkpoint(path: checkpointPath, problem: "was trained on scenes with \(stored.system.config.sceneModel); "
+                                           + "this run asks for \(config.sceneModel) (give the same --phase-range, --background-offset and --amplitude-range to --resume)")
+        }
+        guard stored.system.config.trainsLike(config) else {
+            throw TrainingError.checkpoint(path: checkpointPath, problem: "was written with different settings (only --epochs may change on --resume)")
+        }
+        system.copyState(from: stored.system)
+        progress = stored.progress
+        history = stored.history
+        guard progress.step <= splits.train.shape[0] / config.batchSize else {
+            throw TrainingError.checkpoint(path: checkpointPath, problem: "stopped at step \(progress.step) of an epoch, "
+                                           + "but an epoch of this data has \(splits.train.shape[0] / config.batchSize) steps")
+        }
+        if let state = stored.optimizerState {
+            do { try optimizer.restore(state) } catch {
+                throw TrainingError.checkpoint(path: checkpointPath, problem: "optimizer state: \(error)")
+            }
+        }
     }
 
     /// Steps per epoch (the last incomplete batch is dropped).

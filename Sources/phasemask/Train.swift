@@ -130,7 +130,7 @@ struct Train: ParsableCommand {
         let config = o.config(preset: system.preset, mode: mode)
         if let problem = (config.settingsProblems() + config.wiringProblems()).first { throw ValidationError(problem) }
         Threading.configure(threads: threads)
-        let summary = try Runs.train(config, directory: out, resume: resume) { print($0) }
+        let summary = try TrainingJob.train(config, directory: out, resume: resume) { print($0) }
         print(String(format: "test (%d images): PSNR %.2f dB  SSIM %.4f  — checkpoint %@",
                      summary.test.count, summary.test.psnr, summary.test.ssim, summary.checkpoint))
     }
@@ -174,8 +174,8 @@ struct Evaluate: ParsableCommand {
         let noiseModel = try parseNoise(noise)
         let delta = try offset()
         Threading.configure(threads: threads)
-        let r = try Runs.evaluate(checkpoint: model, testSize: testSize, data: sources, noise: noiseModel, seed: seed,
-                                  backgroundOffset: delta) { print($0) }
+        let r = try TrainingJob.evaluate(checkpoint: model, testSize: testSize, data: sources, noise: noiseModel, seed: seed,
+                                         backgroundOffset: delta) { print($0) }
         let of = sources.isEmpty ? "" : " of " + sources.map(\.description).joined(separator: " + ")
         let noisy = noiseModel == .none ? "" : ", \(noiseModel)"
         let offsets = delta > 0 ? String(format: ", background offsets ±%g rad", delta) : ""

@@ -28,7 +28,7 @@ final class ShippedMaskTests: XCTestCase {
             .deletingLastPathComponent()
         let recorded = try DesignFile.read(path: root.appendingPathComponent("masks/phasemask.h5").path).metadata.metrics
         let psnr = try XCTUnwrap(recorded["psnr_finetuned_db"]), ssim = try XCTUnwrap(recorded["ssim_finetuned"])
-        let score = try Runs.evaluate(checkpoint: root.appendingPathComponent("masks/phasemask_recovery.h5").path, testSize: nil)
+        let score = try TrainingJob.evaluate(checkpoint: root.appendingPathComponent("masks/phasemask_recovery.h5").path, testSize: nil)
         XCTAssertEqual(score.count, 1000)
         XCTAssertEqual(score.psnr, psnr, accuracy: 0.01)
         XCTAssertEqual(score.ssim, ssim, accuracy: 1e-4)
@@ -49,7 +49,7 @@ final class ShippedMaskTests: XCTestCase {
         let recovery = root.appendingPathComponent("masks/general_recovery.h5").path
         let config = try Checkpoint.configuration(at: recovery)
         XCTAssertEqual(config.dataSources, [DataSource(.synthetic(SyntheticKind.allCases))])
-        let score = try Runs.evaluate(checkpoint: recovery, testSize: nil)
+        let score = try TrainingJob.evaluate(checkpoint: recovery, testSize: nil)
         XCTAssertEqual(score.count, 1000)
         XCTAssertEqual(score.psnr, psnr, accuracy: 0.01)
         XCTAssertEqual(score.ssim, ssim, accuracy: 1e-4)

@@ -121,27 +121,4 @@ final class DataSourceTests: XCTestCase {
         XCTAssertEqual(s.train.shape, [3, 1, 8, 8])
         XCTAssertEqual(s.notes, ["folder:\(directory!): 4 colour image(s) converted to gray (Rec. 601 luma)"])
     }
-
-    func testEvaluateScoresAnotherDistributionWhenAsked() throws {
-        var config = Preset.tiny.config(mode: .e2e)
-        config.iterations = 2; config.testSize = 4; config.batchSize = 4
-        config.setDataSources([DataSource(.synthetic([.blobs]))])
-        let system = try PRSystem(config: config)
-        let checkpoint = directory + "/checkpoint.h5"
-        try Checkpoint.save(system, optimizer: nil, progress: .init(), history: [], to: checkpoint)
-
-        let own = try Runs.evaluate(checkpoint: checkpoint, testSize: nil)
-        let ownExpected = try Evaluation.evaluate(system, images: try SceneSplits.testScenes(config), batchSize: 4)
-        XCTAssertEqual(own.count, 4)
-        XCTAssertEqual(own.psnr, ownExpected.psnr, accuracy: 1e-9)
-
-        let steps = [DataSource(.synthetic([.steps]))]
-        let other = try Runs.evaluate(checkpoint: checkpoint, testSize: 3, data: steps)
-        var stepsConfig = config
-        stepsConfig.setDataSources(steps)
-        let otherExpected = try Evaluation.evaluate(system, images: try SceneSplits.testScenes(stepsConfig, count: 3), batchSize: 4)
-        XCTAssertEqual(other.count, 3)
-        XCTAssertEqual(other.psnr, otherExpected.psnr, accuracy: 1e-9)
-        XCTAssertNotEqual(other.psnr, own.psnr)
-    }
 }

@@ -14,35 +14,24 @@ final class LegacyCheckpointTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/legacy-0.1").path
 
-    func testOldCheckpointReadsAsRandomStartAndReconstructsAsBefore() throws {
+    func testOldCheckpointReadsAsRandomStart() throws {
         let loaded = try Checkpoint.load(Self.fixtures + "/teacher.h5")
         XCTAssertEqual(loaded.system.config.globalPhase, .randomStart)
         XCTAssertEqual(loaded.system.initialization.globalPhase, .randomStart)
         XCTAssertEqual(loaded.system.config.schedule, .constant)
 
-        let output = NSTemporaryDirectory() + "phasemask-legacy-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        let result = try Reconstruction.run(checkpoint: Self.fixtures + "/teacher.h5", cdpPath: Self.fixtures + "/cdp.h5",
-                                            png: output + "/est.png", hdf5: output + "/est.h5")
         let old = try HDF5File.open(path: Self.fixtures + "/est.h5")
         defer { try? old.close() }
-        let oldEstimate = try old.readTensor("/estimate")
         let oldInitialization = try old.readTensor("/initialization")
-        let now = try HDF5File.open(path: output + "/est.h5")
-        defer { try? now.close() }
-        // Same machine: bit-identical; another CPU's OpenBLAS kernels move the last bits.
-        XCTAssertLessThan(maxAbsDifference(try now.readTensor("/initialization"), oldInitialization), 1e-4)
-        XCTAssertLessThan(maxAbsDifference(result.estimates, oldEstimate), 1e-4)
+        // `ReconstructionTests` checks that today's reconstruction of the fixture matches 0.1's.
 
         // The same checkpoint read with today's default convention gives a different initialization:
-        // the comparison above is not vacuous.
+        // the comparison of `ReconstructionTests` is not vacuous.
         var config = loaded.system.config
         config.globalPhase = .aligned
         let aligned = try PRSystem(config: config)
         aligned.copyState(from: loaded.system)
-        let y = try now.readTensor("/initialization").shape[0]
-        XCTAssertEqual(y, 1)
+        XCTAssertEqual(oldInitialization.shape[0], 1)
         let cdp = try HDF5File.open(path: Self.fixtures + "/cdp.h5")
         defer { try? cdp.close() }
         let tape = Tape(recording: false)

@@ -138,21 +138,4 @@ final class SceneModelConfigTests: XCTestCase {
         // Σ y = ‖x‖² per sample and snapshot: smaller with absorption.
         XCTAssertLessThan(absorbing.sum(), reference.sum())
     }
-
-    func testStudentNeedsItsTeachersSceneModel() throws {
-        let root = NSTemporaryDirectory() + "phasemask-scene-teacher-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        var tc = TrainerTests.config(.teacher, snapshots: 2)
-        tc.dataSources = [DataSource(.synthetic([.blobs]))]
-        try Checkpoint.save(try PRSystem(config: tc), optimizer: nil, progress: .init(), history: [], to: root + "/teacher.h5")
-        var sc = TrainerTests.config(.student)
-        sc.dataSources = tc.dataSources
-        sc.teacherCheckpoint = root + "/teacher.h5"
-        sc.sceneModel = SceneModel(phaseMin: 0, phaseMax: 2)
-        XCTAssertThrowsError(try Runs.train(sc, directory: root + "/student", resume: false, log: { _ in })) {
-            XCTAssertTrue("\($0)".contains("teacher was trained on scenes with phase 0:3.14159 rad"), "\($0)")
-        }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/student"))
-    }
 }

@@ -34,3 +34,14 @@ func assertSameTrainingState(_ a: String, _ b: String, file: StaticString = #fil
         XCTAssertTrue(bitIdentical(v, w), "Adam second moment of \(x.system.parameters[k].name) differs", file: file, line: line)
     }
 }
+
+extension Trainer {
+    /// A trainer writing `<directory>/checkpoint.h5` and `<directory>/log.jsonl` (the names a run folder
+    /// uses), resuming the checkpoint there when `resume` is set.
+    convenience init(config: TrainingConfig, splits: SceneSplits, teacher: PRSystem?, directory: String,
+                     resume: Bool = false) throws {
+        let checkpoint = directory + "/checkpoint.h5"
+        try self.init(config: config, splits: splits, teacher: teacher, checkpoint: checkpoint,
+                      logFile: directory + "/log.jsonl", resumingFrom: resume ? try Checkpoint.load(checkpoint) : nil)
+    }
+}

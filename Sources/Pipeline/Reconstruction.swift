@@ -3,6 +3,7 @@ import Foundation
 import Optics
 import Storage
 import TensorCore
+import Training
 
 /// `phasemask reconstruct`: recovers scene images from measured or simulated CDPs with a trained system.
 public enum Reconstruction {
@@ -92,7 +93,7 @@ public enum Reconstruction {
             try h5.setAttribute("phase_scale_rad", .double(system.config.phaseScale), on: "/estimate")
             try h5.setAttribute("phase_range_rad", .doubles([system.config.sceneModel.phaseMin, system.config.sceneModel.phaseMax]),
                                 on: "/estimate")
-            try h5.setAttribute("scene_model", .string(try jsonString(system.config.sceneModel)), on: "/estimate")
+            try h5.setAttribute("scene_model", .string(try sortedJSON(system.config.sceneModel)), on: "/estimate")
             try h5.write(initialization.storage, to: "/initialization")
             try h5.setAttribute("layout", .string("last axis: real, imaginary"), on: "/initialization")
             try h5.setAttribute("checkpoint", .string(checkpoint))
@@ -102,6 +103,13 @@ public enum Reconstruction {
             h5.discard()
             throw error
         }
+    }
+
+    /// `value` as JSON with sorted keys (as checkpoints store their configuration).
+    static func sortedJSON<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     /// The estimates side by side as one 8-bit grayscale image.

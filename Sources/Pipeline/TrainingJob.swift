@@ -1,0 +1,121 @@
+import Foundation
+import Optics
+import Storage
+import TensorCore
+import Training
+
+/// The library side of `phasemask train` and `evaluate` (each CLI command calls one of these after
+/// parsing), and the training run behind every stage of `design` and `experiment` (`Stage.run`).
+public enum TrainingJob {
+    /// Outcome of a training run.
+    public struct Summary: Codable {
+        public var mode: TrainingMode
+        public var checkpoint: String
+        public var test: EvaluationResult
+        public var trainingSeconds: Double
+        public var history: [EpochRecord]
+    }
+
+    /// A finished training run: its summary and the trained system, as checkpointed.
+    struct Trained {
+        let summary: Summary
+        let system: PRSystem
+    }
+
+    /// How a run starts in its folder.
+    enum Start {
+        /// From the first epoch; an existing checkpoint is refused.
+        case fresh
+        /// `--resume`: continues the folder's checkpoint, or starts from the first epoch without one.
+        case resumeIfPresent
+        /// Continues the folder's checkpoint, already loaded by the caller.
+        case resume(Checkpoint.Loaded)
+    }
+
+    /// Trains `config` into `directory` (`RunFolder`: `checkpoint.h5`, `log.jsonl`), then evaluates on
+    /// the test split. A student's teacher is loaded from `config.teacherCheckpoint`.
+    public static func train(_ config: TrainingConfig, directory: String, resume: Bool,
+                             log: @escaping (String) -> Void) throws -> Summary {
+        try checkJob(config)
+        let teacher = config.mode == .student ? try config.teacherCheckpoint.map { try Checkpoint.load($0).system } : nil
+        return try run(config, teacher: teacher, folder: RunFolder(directory), start: resume ? .resumeIfPresent : .fresh,
+                       log: log).summary
+    }
+
+    /// Trains `config` into `folder` with `teacher` (a student's, already loaded from
+    /// `config.teacherCheckpoint`), then evaluates on the test split.
+    static func run(_ config: TrainingConfig, teacher: PRSystem?, folder: RunFolder, start: Start,
+                    log: @escaping (String) -> Void) throws -> Trained {
+        try checkJob(config)
+        if let teacher, let first = config.wiringProblems(teacher: teacher.config).first {
+            throw TrainingError.checkpoint(path: config.teacherCheckpoint ?? "", problem: first)
+        }
+        // The output folder first: a second run, a read-only or full disk are reported before any work.
+        let lock = try DirectoryLock(directory: folder.directory, reserving: Checkpoint.estimatedBytes(try PRSystem(config: config)))
+        do {
+            return try run(config, teacher: teacher, folder: folder, start: start, lock: lock, log: log)
+        } catch {
+            lock.removeFolderIfUnused()
+            throw error
+        }
+    }
+
+    /// The settings and wiring of a training job (`TrainingConfig.settingsProblems`, `wiringProblems`).
+    static func checkJob(_ config: TrainingConfig) throws {
+        try config.checkSettings()
+        if let first = config.wiringProblems().first { throw TrainingError.invalidConfiguration(first) }
+    }
+
+    private static func run(_ config: TrainingConfig, teacher: PRSystem?, folder: RunFolder, start: Start,
+                            lock: DirectoryLock, log: @escaping (String) -> Void) throws -> Trained {
+        let exists = FileManager.default.fileExists(atPath: folder.checkpoint)
+        switch start {
+        case .fresh where exists:
+            throw TrainingError.output(path: folder.checkpoint, problem: "already exists; pass --resume to continue it or choose another --out")
+        case .resumeIfPresent where !exists:
+            log("no checkpoint in \(folder.directory) yet: starting from the first epoch")
+        default: break
+        }
+        log("loading \(config.dataDescription) (\(config.trainSize)/\(config.validationSize)/\(config.testSize) images at \(config.size)×\(config.size))")
+        let splits = try SceneSplits.load(config)
+        splits.notes.forEach { log("note: \($0)") }
+        let stored: Checkpoint.Loaded?
+        switch start {
+        case .fresh: stored = nil
+        case .resumeIfPresent: stored = exists ? try Checkpoint.load(folder.checkpoint) : nil
+        case .resume(let loaded): stored = loaded
+        }
+        let trainer = try Trainer(config: config, splits: splits, teacher: teacher, checkpoint: folder.checkpoint,
+                                  logFile: folder.log, resumingFrom: stored, lock: lock)
+        trainer.log = log
+        InterruptFlag.install()
+        try trainer.run()
+        let seconds = trainer.history.reduce(0) { $0 + $1.seconds }
+        let test = try Evaluation.evaluate(trainer.system, images: splits.test, batchSize: config.batchSize)
+        let summary = Summary(mode: config.mode, checkpoint: trainer.checkpointPath, test: test,
+                              trainingSeconds: seconds, history: trainer.history)
+        return Trained(summary: summary, system: trainer.system)
+    }
+
+    /// Test-set PSNR/SSIM of a checkpoint (optionally on another test subset size, or on the test split
+    /// of other scene sources: `data` replaces the checkpoint's sources, so a model can be scored on a
+    /// distribution it was not trained on), optionally under measurement noise and background-phase
+    /// offsets (±`backgroundOffset` rad, 0: none) drawn from `seed`, always with the checkpoint's scene
+    /// model. `log` receives notes about the scenes read.
+    public static func evaluate(checkpoint: String, testSize: Int?, data: [DataSource]? = nil,
+                                noise: NoiseModel = .none, seed: UInt64 = 0, backgroundOffset: Double = 0,
+                                log: (String) -> Void = { _ in }) throws -> EvaluationResult {
+        let system = try Checkpoint.load(checkpoint).system
+        var config = system.config
+        if let testSize { config.testSize = testSize }
+        if let data, !data.isEmpty { config.setDataSources(data) }
+        if let source = config.effectiveDataSources.first(where: \.hasAmplitude),
+           let problem = SceneChannels.problem(source: source.description, model: config.sceneModel) {
+            throw TrainingError.checkpoint(path: checkpoint, problem: "was trained on scenes with \(config.sceneModel): \(problem); "
+                                           + "score it on scenes without one, or train with --amplitude-range A0:A1 (A0 ≠ A1)")
+        }
+        let test = try SceneSplits.testScenes(config, log: log)
+        return try Evaluation.evaluate(system, images: test, batchSize: config.batchSize, noise: noise, seed: seed,
+                                       backgroundOffset: backgroundOffset)
+    }
+}

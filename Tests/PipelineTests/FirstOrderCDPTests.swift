@@ -2,7 +2,7 @@ import Foundation
 import Optics
 import Storage
 import TensorCore
-@testable import Training
+@testable import Pipeline
 import XCTest
 
 /// `reconstruct` reads a sensor written by `simulate --zero-order` through its recorded first-order

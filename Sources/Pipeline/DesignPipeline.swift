@@ -166,7 +166,7 @@ public struct DesignPipeline {
     /// no one mistakes an in-distribution number for a general one: every procedural generator
     /// (`synthetic:smooth,zernike,blobs,polygons,steps`), or FashionMNIST when the design was trained on
     /// procedural scenes (and it is installed). `config.testSize` scenes at the design's size.
-    func heldOutRows(teacher: PRSystem, fineTuned student: PRSystem, config: TrainingConfig) throws -> [Row] {
+    func heldOutRows(teacher: PhaseRetrievalSystem, fineTuned student: PhaseRetrievalSystem, config: TrainingConfig) throws -> [Row] {
         let trainedOnSynthetic = config.effectiveDataSources.contains {
             if case .synthetic = $0.kind { return true } else { return false }
         }
@@ -184,7 +184,7 @@ public struct DesignPipeline {
     }
 
     /// Trains, resumes or reuses a stage (`Stage.run`), logging what it does.
-    func ensure(_ stage: Stage, _ config: TrainingConfig, teacher: PRSystem?, force: Bool) throws -> StageOutcome {
+    func ensure(_ stage: Stage, _ config: TrainingConfig, teacher: PhaseRetrievalSystem?, force: Bool) throws -> StageOutcome {
         let outcome = try stage.run(config, teacher: teacher, force: force, announce: { state in
             switch state {
             case .finished: "\(stage.name): reusing \(stage.checkpoint) (finished, same settings)"
@@ -200,7 +200,7 @@ public struct DesignPipeline {
     }
 
     /// Fine-tunes the student to its quantized mask (or reuses a finished fine-tuning).
-    func fineTuned(_ system: PRSystem, from student: Stage, into stage: Stage, force: Bool) throws -> FineTuneJob.Outcome {
+    func fineTuned(_ system: PhaseRetrievalSystem, from student: Stage, into stage: Stage, force: Bool) throws -> FineTuneJob.Outcome {
         let quantization = options.teacherConfig()
         var resume = FileManager.default.fileExists(atPath: stage.checkpoint)
         if resume, let stored = try? Checkpoint.configuration(at: stage.checkpoint),

@@ -9,7 +9,7 @@ import Training
 /// with its PSNR/SSIM. `scenes` `[n, C, N, N]` as the design's test split (`SceneChannels`); the ground
 /// truth shown is I.
 public enum DesignPreview {
-    public static func write(_ system: PRSystem, scenes: Tensor, count: Int = 3, to path: String) throws {
+    public static func write(_ system: PhaseRetrievalSystem, scenes: Tensor, count: Int = 3, to path: String) throws {
         let n = min(count, scenes.shape[0])
         let images = scenes.slice(0..<n)
         let tape = Tape(recording: false)

@@ -85,7 +85,7 @@ public struct Experiment {
         // Every run shares the image size, test subset and data directory: load its scenes once.
         let shared = baselineConfig(.e2e, options.seeds.first ?? 0)
         let test = try SceneSplits.testScenes(shared)
-        func train(_ name: String, config: TrainingConfig, seed: UInt64, teacher: PRSystem? = nil) throws -> Run {
+        func train(_ name: String, config: TrainingConfig, seed: UInt64, teacher: PhaseRetrievalSystem? = nil) throws -> Run {
             try self.train(name, config: config, seed: seed, teacher: teacher, testScenes: test)
         }
         for seed in options.seeds {
@@ -156,12 +156,12 @@ public struct Experiment {
     /// One run's outcome and its system (a teacher's is handed to its students).
     struct Run {
         var result: RunResult
-        let system: PRSystem
+        let system: PhaseRetrievalSystem
     }
 
     /// Trains (or reuses) one run (`Stage.run`) and measures it on `testScenes` (the test split): a run
     /// trained here keeps the evaluation its training ended with, a reused one is evaluated.
-    func train(_ name: String, config: TrainingConfig, seed: UInt64, teacher: PRSystem?, testScenes: Tensor) throws -> Run {
+    func train(_ name: String, config: TrainingConfig, seed: UInt64, teacher: PhaseRetrievalSystem?, testScenes: Tensor) throws -> Run {
         let stage = Stage(name: "seed \(seed) \(name)", folder: .experimentRun(name, seed: seed, output: options.output))
         let outcome = try stage.run(config, teacher: teacher, announce: { state in
             state == .finished ? nil

@@ -51,7 +51,7 @@ extension ExperimentReport {
     }
 
     /// One table row per recovery for `system` on `images`.
-    func baselineRows(_ system: PRSystem, images: Tensor, label: String) throws -> [String] {
+    func baselineRows(_ system: PhaseRetrievalSystem, images: Tensor, label: String) throws -> [String] {
         let reference = SceneChannels.phase(images)
         let model = system.config.sceneModel
         func scores(_ estimate: Tensor) -> String {

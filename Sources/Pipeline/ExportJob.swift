@@ -206,7 +206,7 @@ extension ExportJob {
 /// The mask to export: from a checkpoint (with its system and configuration) or an HDF5 dataset.
 struct MaskInput {
     let phi: Tensor
-    let system: PRSystem?
+    let system: PhaseRetrievalSystem?
     let history: [EpochRecord]
     /// Conversions made while reading a mask dataset.
     let notes: [String]

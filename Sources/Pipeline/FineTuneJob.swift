@@ -25,7 +25,7 @@ public enum FineTuneJob {
         public let result: Result
         public let report: QuantizationReport
         /// The fine-tuned system, as checkpointed, and its training history.
-        public let system: PRSystem
+        public let system: PhaseRetrievalSystem
         public let history: [EpochRecord]
         /// The metrics in the keys `/design/metrics` uses.
         public var metrics: [String: Double] {
@@ -45,7 +45,7 @@ public enum FineTuneJob {
     }
 
     /// Fine-tunes `trained` (loaded from `source`, which errors name; left unchanged) into `folder`.
-    static func run(_ trained: PRSystem, source: String, levels: Int?, stroke: Double?, epochs: Int, folder: RunFolder,
+    static func run(_ trained: PhaseRetrievalSystem, source: String, levels: Int?, stroke: Double?, epochs: Int, folder: RunFolder,
                     resume: Bool, log: @escaping (String) -> Void) throws -> Outcome {
         let constraints = try PhaseConstraints(levels: levels ?? trained.config.levels, stroke: stroke ?? trained.config.stroke)
         let quantized = try PhaseQuantizer(constraints).quantize(trained.masks.value, source: source)
@@ -56,7 +56,7 @@ public enum FineTuneJob {
                                                            batchSize: config.batchSize)
         log(String(format: "continuous mask: PSNR %.2f dB SSIM %.4f; quantized: PSNR %.2f dB SSIM %.4f",
                    scores.continuous.psnr, scores.continuous.ssim, scores.quantized.psnr, scores.quantized.ssim))
-        let lock = try DirectoryLock(directory: folder.directory, reserving: Checkpoint.estimatedBytes(try PRSystem(config: config)))
+        let lock = try DirectoryLock(directory: folder.directory, reserving: Checkpoint.estimatedBytes(try PhaseRetrievalSystem(config: config)))
         let stored = resume ? try Checkpoint.load(folder.checkpoint) : nil
         let trainer = try trained.withMasks(quantized.phases) {
             try Trainer(config: config, splits: splits, teacher: nil, checkpoint: folder.checkpoint, logFile: folder.log,

@@ -18,7 +18,7 @@ public struct MeasurementSetup {
     /// Where the masks came from (a design file, a dataset, or a checkpoint), for notes and attributes.
     public let maskSource: String
     /// The trained system of `--model`, or nil.
-    public let system: PRSystem?
+    public let system: PhaseRetrievalSystem?
     /// The checkpoint it was loaded from.
     public let model: String?
 

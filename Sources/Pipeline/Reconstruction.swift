@@ -45,7 +45,7 @@ public enum Reconstruction {
     }
 
     /// `/cdp`, which must be `[B, L, N, N]` for the system's L and N.
-    static func measurements(in file: HDF5File, path: String, for system: PRSystem) throws -> Tensor {
+    static func measurements(in file: HDF5File, path: String, for system: PhaseRetrievalSystem) throws -> Tensor {
         let y = try FirstOrderWindow.cdp(in: file, path: path).cdp   // a sensor's first-order window, or /cdp
         let (l, n) = (system.snapshots, system.config.size)
         guard y.rank == 4, y.shape[1] == l, y.shape[2] == n, y.shape[3] == n else {
@@ -57,7 +57,7 @@ public enum Reconstruction {
 
     /// Largest circular distance (rad) between the file's `/mask` and the system's φ, when the file
     /// holds a mask of the same shape.
-    static func maskMismatch(in file: HDF5File, with system: PRSystem) throws -> Double? {
+    static func maskMismatch(in file: HDF5File, with system: PhaseRetrievalSystem) throws -> Double? {
         guard file.exists("/mask") else { return nil }
         let stored = try file.readTensor("/mask", requireFinite: true)
         guard stored.shape == system.masks.shape else { return nil }
@@ -70,7 +70,7 @@ public enum Reconstruction {
 
     /// The images `[B, 1, N, N]` to score the estimates against: `/scene_intensity`, else the
     /// normalized phase of `/scene`; nil when the file has neither (or one of another shape).
-    static func reference(in file: HDF5File, batch: Int, for system: PRSystem) throws -> Tensor? {
+    static func reference(in file: HDF5File, batch: Int, for system: PhaseRetrievalSystem) throws -> Tensor? {
         let n = system.config.size
         if file.exists("/scene_intensity") {
             let stored = try file.readTensor("/scene_intensity", requireFinite: true)
@@ -83,7 +83,7 @@ public enum Reconstruction {
 
     /// `/estimate` `[B, 1, N, N]` with its units and scene model, `/initialization` `[B, N, N, 2]`, and
     /// the paths of the checkpoint and the CDP file; a failed write leaves no file.
-    static func writeHDF5(_ estimates: Tensor, initialization: ComplexField, system: PRSystem, to path: String,
+    static func writeHDF5(_ estimates: Tensor, initialization: ComplexField, system: PhaseRetrievalSystem, to path: String,
                           checkpoint: String, cdpPath: String) throws {
         let h5 = try HDF5File.create(path: path)
         do {

@@ -53,7 +53,7 @@ public struct Stage {
 public struct StageOutcome {
     /// The state the stage was found in (`stale` when retraining was forced).
     public let state: Stage.State
-    public let system: PRSystem
+    public let system: PhaseRetrievalSystem
     public let history: [EpochRecord]
     /// Test PSNR/SSIM measured at the end of a training run; nil for a reused stage.
     public let test: EvaluationResult?
@@ -66,7 +66,7 @@ extension Stage {
     /// checkpoint as stale). `announce` gives the line logged for the state found, before acting on it
     /// (nil: none); `teacher` is a student's, loaded from `config.teacherCheckpoint`. The checkpoint is
     /// read once.
-    public func run(_ config: TrainingConfig, teacher: PRSystem?, force: Bool = false,
+    public func run(_ config: TrainingConfig, teacher: PhaseRetrievalSystem?, force: Bool = false,
                     announce: (State) -> String?, log: @escaping (String) -> Void) throws -> StageOutcome {
         var (state, stored) = inspect(for: config)
         if force && state != .absent { state = .stale }

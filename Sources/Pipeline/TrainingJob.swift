@@ -19,7 +19,7 @@ public enum TrainingJob {
     /// A finished training run: its summary and the trained system, as checkpointed.
     struct Trained {
         let summary: Summary
-        let system: PRSystem
+        let system: PhaseRetrievalSystem
     }
 
     /// How a run starts in its folder.
@@ -44,14 +44,14 @@ public enum TrainingJob {
 
     /// Trains `config` into `folder` with `teacher` (a student's, already loaded from
     /// `config.teacherCheckpoint`), then evaluates on the test split.
-    static func run(_ config: TrainingConfig, teacher: PRSystem?, folder: RunFolder, start: Start,
+    static func run(_ config: TrainingConfig, teacher: PhaseRetrievalSystem?, folder: RunFolder, start: Start,
                     log: @escaping (String) -> Void) throws -> Trained {
         try checkJob(config)
         if let teacher, let first = config.wiringProblems(teacher: teacher.config).first {
             throw TrainingError.checkpoint(path: config.teacherCheckpoint ?? "", problem: first)
         }
         // The output folder first: a second run, a read-only or full disk are reported before any work.
-        let lock = try DirectoryLock(directory: folder.directory, reserving: Checkpoint.estimatedBytes(try PRSystem(config: config)))
+        let lock = try DirectoryLock(directory: folder.directory, reserving: Checkpoint.estimatedBytes(try PhaseRetrievalSystem(config: config)))
         do {
             return try run(config, teacher: teacher, folder: folder, start: start, lock: lock, log: log)
         } catch {
@@ -66,7 +66,7 @@ public enum TrainingJob {
         if let first = config.wiringProblems().first { throw TrainingError.invalidConfiguration(first) }
     }
 
-    private static func run(_ config: TrainingConfig, teacher: PRSystem?, folder: RunFolder, start: Start,
+    private static func run(_ config: TrainingConfig, teacher: PhaseRetrievalSystem?, folder: RunFolder, start: Start,
                             lock: DirectoryLock, log: @escaping (String) -> Void) throws -> Trained {
         let exists = FileManager.default.fileExists(atPath: folder.checkpoint)
         switch start {

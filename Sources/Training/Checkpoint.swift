@@ -36,7 +36,7 @@ public struct Checkpoint {
     }
 
     /// Writes `system` (and optionally its optimizer) to `path` atomically.
-    public static func save(_ system: PRSystem, optimizer: Adam?, progress: Progress,
+    public static func save(_ system: PhaseRetrievalSystem, optimizer: Adam?, progress: Progress,
                             history: [EpochRecord], to path: String, role: Role = .training) throws {
         let file = try HDF5File.create(path: path)
         do {
@@ -77,14 +77,14 @@ public struct Checkpoint {
 
     /// Writes the recovery network of `system` — φ, ψ, θ, batch-norm statistics, configuration and
     /// history, no optimizer state — to `path` (`phasemask reconstruct --model` and `evaluate` read it).
-    public static func saveRecovery(_ system: PRSystem, history: [EpochRecord], to path: String) throws {
+    public static func saveRecovery(_ system: PhaseRetrievalSystem, history: [EpochRecord], to path: String) throws {
         try save(system, optimizer: nil, progress: Progress(epoch: history.count, step: 0), history: history,
                  to: path, role: .recovery)
     }
 
     /// A generous size in bytes of the checkpoint of `system`: parameters, both Adam moments and the
     /// batch-norm statistics as float32, plus HDF5's per-object overhead and the attributes.
-    public static func estimatedBytes(_ system: PRSystem) -> Int {
+    public static func estimatedBytes(_ system: PhaseRetrievalSystem) -> Int {
         let parameters = system.parameters.reduce(0) { $0 + $1.value.count }
         let buffers = system.unet.buffers.reduce(0) { $0 + $1.tensor.count }
         let objects = 3 * system.parameters.count + system.unet.buffers.count + 16
@@ -100,7 +100,7 @@ public struct Checkpoint {
 
     /// Everything a checkpoint holds, restored into a new system (and optimizer state when present).
     public struct Loaded {
-        public let system: PRSystem
+        public let system: PhaseRetrievalSystem
         public let optimizerState: Adam.State?
         public let progress: Progress
         public let history: [EpochRecord]
@@ -126,7 +126,7 @@ public struct Checkpoint {
         let file = try HDF5File.open(path: path)
         defer { try? file.close() }
         let config = try readConfig(file)
-        let system = try PRSystem(config: config)
+        let system = try PhaseRetrievalSystem(config: config)
         let stored = try decodeJSON([String].self, try file.stringAttribute("order", of: "/parameters"),
                                     path: path, what: "the /parameters order attribute (a JSON list of names)")
         let names = system.parameters.map(\.name)

@@ -20,7 +20,7 @@ public enum Evaluation {
     /// Scenes carry no background offsets unless `backgroundOffset` Δ > 0 asks for them: then each image
     /// gets one drawn uniformly in ±Δ from the same seeded stream, before that batch's noise. The
     /// reference is always the image I.
-    public static func evaluate(_ system: PRSystem, images: Tensor, batchSize: Int = 100,
+    public static func evaluate(_ system: PhaseRetrievalSystem, images: Tensor, batchSize: Int = 100,
                                 noise: NoiseModel = .none, seed: UInt64 = 0,
                                 backgroundOffset: Double = 0) throws -> EvaluationResult {
         let (estimates, times) = try reconstruct(system, images: images, batchSize: batchSize, noise: noise, seed: seed,
@@ -35,7 +35,7 @@ public enum Evaluation {
 
     /// Estimates `[n, 1, N, N]` of I for every scene of `images` (`[n, C, N, N]`), and the wall time of
     /// each batch.
-    public static func reconstruct(_ system: PRSystem, images: Tensor, batchSize: Int = 100,
+    public static func reconstruct(_ system: PhaseRetrievalSystem, images: Tensor, batchSize: Int = 100,
                                    noise: NoiseModel = .none, seed: UInt64 = 0,
                                    backgroundOffset: Double = 0) throws -> (Tensor, [Double]) {
         var model = system.config.sceneModel
@@ -77,7 +77,7 @@ extension Evaluation {
     /// Scores `system` on `images` with its own masks, then with `quantizedMasks` (`[L, N, N]` radians)
     /// in their place; the system's masks are restored afterwards. Fine-tuning and export both report
     /// these two numbers.
-    public static func continuousAndQuantized(_ system: PRSystem, quantizedMasks: Tensor, images: Tensor,
+    public static func continuousAndQuantized(_ system: PhaseRetrievalSystem, quantizedMasks: Tensor, images: Tensor,
                                               batchSize: Int) throws -> QuantizationScores {
         let continuous = try evaluate(system, images: images, batchSize: batchSize)
         let quantized = try system.withMasks(quantizedMasks) { try evaluate(system, images: images, batchSize: batchSize) }

@@ -45,7 +45,7 @@ public struct Objective {
     }
 
     /// The scalar loss on the tape and its terms.
-    public func loss(_ output: PRSystem.Output, images: Tensor, masks: Variable,
+    public func loss(_ output: PhaseRetrievalSystem.Output, images: Tensor, masks: Variable,
                      teacher: TeacherTargets?) -> (Variable, Terms) {
         let tape = output.estimate.tape
         var terms = Terms()

@@ -14,8 +14,8 @@ import TensorCore
 /// the position inside the epoch, and `run` throws `TrainingInterrupted`.
 public final class Trainer {
     public let config: TrainingConfig
-    public let system: PRSystem
-    public let teacher: PRSystem?
+    public let system: PhaseRetrievalSystem
+    public let teacher: PhaseRetrievalSystem?
     public let splits: SceneSplits
     /// Where the run's checkpoint and its `log.jsonl` are written (the caller names them).
     public let checkpointPath: String
@@ -37,8 +37,8 @@ public final class Trainer {
     /// `startingFrom` copies φ, ψ, θ and batch-norm statistics from an existing system (fine-tuning).
     /// `lock` is the caller's lock on the checkpoint's folder; without one the trainer takes it (creating
     /// the folder, checking that a checkpoint fits, removing temporary files of a killed run).
-    public init(config: TrainingConfig, splits: SceneSplits, teacher: PRSystem?, checkpoint: String, logFile: String,
-                resumingFrom stored: Checkpoint.Loaded? = nil, startingFrom initial: PRSystem? = nil,
+    public init(config: TrainingConfig, splits: SceneSplits, teacher: PhaseRetrievalSystem?, checkpoint: String, logFile: String,
+                resumingFrom stored: Checkpoint.Loaded? = nil, startingFrom initial: PhaseRetrievalSystem? = nil,
                 lock: DirectoryLock? = nil) throws {
         try config.checkSettings()
         if config.mode == .student && teacher == nil {
@@ -48,13 +48,13 @@ public final class Trainer {
             throw TrainingError.invalidConfiguration(first)
         }
         outputLock = try lock ?? DirectoryLock(directory: (checkpoint as NSString).deletingLastPathComponent,
-                                               reserving: Checkpoint.estimatedBytes(try PRSystem(config: config)))
+                                               reserving: Checkpoint.estimatedBytes(try PhaseRetrievalSystem(config: config)))
         checkpointPath = checkpoint
         logPath = logFile
         self.splits = splits
         self.teacher = teacher
         teacher?.setFrozen(true)
-        system = try PRSystem(config: config)
+        system = try PhaseRetrievalSystem(config: config)
         optimizer = Adam(parameters: system.parameters, learningRate: Float(config.learningRate))
         self.config = config
         objective = try Objective(config: config)
@@ -163,12 +163,12 @@ public final class Trainer {
 
     /// The frozen teacher's mean CDP and bottleneck for `images` under the run's scene model, without
     /// offsets (noise-free, evaluation mode).
-    func teacherTargets(_ teacher: PRSystem, _ images: Tensor) throws -> Objective.TeacherTargets {
+    func teacherTargets(_ teacher: PhaseRetrievalSystem, _ images: Tensor) throws -> Objective.TeacherTargets {
         try teacherTargets(teacher, scene: try system.scene(images))
     }
 
     /// The frozen teacher's mean CDP and bottleneck for the complex scenes `[B, N, N]`.
-    func teacherTargets(_ teacher: PRSystem, scene: ComplexField) throws -> Objective.TeacherTargets {
+    func teacherTargets(_ teacher: PhaseRetrievalSystem, scene: ComplexField) throws -> Objective.TeacherTargets {
         let tape = Tape(recording: false)
         var unused = SeededGenerator(seed: 0)
         let out = try teacher.forward(scene: scene, tape: tape, training: false, generator: &unused)
@@ -213,9 +213,9 @@ public struct TrainingInterrupted: Error, CustomStringConvertible {
     }
 }
 
-extension PRSystem {
+extension PhaseRetrievalSystem {
     /// Starts from a teacher: its filter ψ, its U-Net θ (and batch-norm statistics) and its first mask.
-    public func warmStart(from teacher: PRSystem) {
+    public func warmStart(from teacher: PhaseRetrievalSystem) {
         let l = masks.shape[0], plane = masks.value.count / l
         masks.value.pointer.update(from: teacher.masks.value.pointer, count: l * plane)
         filter.value.assign(teacher.filter.value)

@@ -1,7 +1,7 @@
 import Optics
 
 /// Validation at two levels. Settings checks judge the values on their own: whatever the job, a
-/// configuration that fails one cannot describe a system (`PRSystem` and checkpoint loading use only
+/// configuration that fails one cannot describe a system (`PhaseRetrievalSystem` and checkpoint loading use only
 /// these). Wiring checks judge the configuration as a training job: a student needs a teacher, and
 /// one whose architecture and scenes match its own (`TrainingJob` in Pipeline, `Trainer`).
 extension TrainingConfig {

@@ -36,7 +36,7 @@ final class TrainingJobTests: XCTestCase {
         var config = Preset.tiny.config(mode: .e2e)
         config.iterations = 2; config.testSize = 4; config.batchSize = 4
         config.setDataSources([DataSource(.synthetic([.blobs]))])
-        let system = try PRSystem(config: config)
+        let system = try PhaseRetrievalSystem(config: config)
         let checkpoint = directory + "/checkpoint.h5"
         try Checkpoint.save(system, optimizer: nil, progress: .init(), history: [], to: checkpoint)
 
@@ -68,7 +68,7 @@ final class TrainingJobTests: XCTestCase {
 
     func testStudentNeedsItsTeachersSceneModel() throws {
         let tc = Self.config(.teacher, snapshots: 2)
-        try Checkpoint.save(try PRSystem(config: tc), optimizer: nil, progress: .init(), history: [], to: directory + "/teacher.h5")
+        try Checkpoint.save(try PhaseRetrievalSystem(config: tc), optimizer: nil, progress: .init(), history: [], to: directory + "/teacher.h5")
         var sc = Self.config(.student)
         sc.teacherCheckpoint = directory + "/teacher.h5"
         sc.sceneModel = SceneModel(phaseMin: 0, phaseMax: 2)

@@ -228,7 +228,7 @@ final class AmplitudeSourceTests: XCTestCase {
     func testSystemAndEvaluationUseTheAmplitudeChannel() throws {
         var config = Preset.tiny.config(mode: .e2e)
         config.sceneModel = SceneModel(amplitudeAtZero: 0.2, amplitudeAtOne: 1)
-        let system = try PRSystem(config: config)
+        let system = try PhaseRetrievalSystem(config: config)
         var g = SeededGenerator(seed: 3)
         let i = Tensor.uniform([4, 1, 16, 16], generator: &g)
         let a = Tensor(i.array.map { 1 - $0 }, shape: i.shape)

@@ -85,14 +85,14 @@ final class ConfigVocabularyTests: XCTestCase {
     }
 
     /// A student without a teacher checkpoint is a complete system (its settings are valid), but not a
-    /// training job: `PRSystem` builds it, its wiring is a problem (`TrainingJobTests` checks that
+    /// training job: `PhaseRetrievalSystem` builds it, its wiring is a problem (`TrainingJobTests` checks that
     /// `TrainingJob.train` refuses it).
     func testStudentWithoutTeacherIsASystemButNotAJob() throws {
         var c = TrainerTests.config(.student)
         c.alpha = 0.6; c.beta = 0.2
         XCTAssertEqual(c.settingsProblems(), [])
         XCTAssertEqual(c.wiringProblems(), ["student mode needs a teacher checkpoint"])
-        XCTAssertNoThrow(try PRSystem(config: c))
+        XCTAssertNoThrow(try PhaseRetrievalSystem(config: c))
         for mode in [TrainingMode.teacher, .e2e, .random] {
             XCTAssertEqual(TrainerTests.config(mode).wiringProblems(), [], "\(mode) needs no teacher")
         }

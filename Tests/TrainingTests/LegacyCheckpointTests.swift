@@ -29,7 +29,7 @@ final class LegacyCheckpointTests: XCTestCase {
         // the comparison of `ReconstructionTests` is not vacuous.
         var config = loaded.system.config
         config.globalPhase = .aligned
-        let aligned = try PRSystem(config: config)
+        let aligned = try PhaseRetrievalSystem(config: config)
         aligned.copyState(from: loaded.system)
         XCTAssertEqual(oldInitialization.shape[0], 1)
         let cdp = try HDF5File.open(path: Self.fixtures + "/cdp.h5")

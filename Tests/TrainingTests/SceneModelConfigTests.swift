@@ -61,14 +61,14 @@ final class SceneModelConfigTests: XCTestCase {
         XCTAssertFalse(a.trainsLike(b))
         b.sceneModel.phaseMax = 8
         XCTAssertTrue(b.settingsProblems().contains { $0.contains("more than 2π") }, "\(b.settingsProblems())")
-        XCTAssertThrowsError(try PRSystem(config: b))
+        XCTAssertThrowsError(try PhaseRetrievalSystem(config: b))
     }
 
     /// Tiny system and images with a zero background (a blurred field shifted down and clipped at 0).
-    func tinySystem(_ model: SceneModel) throws -> PRSystem {
+    func tinySystem(_ model: SceneModel) throws -> PhaseRetrievalSystem {
         var c = TrainerTests.config(.e2e)
         c.sceneModel = model
-        return try PRSystem(config: c)
+        return try PhaseRetrievalSystem(config: c)
     }
 
     static let backgroundScenes: Tensor = {
@@ -82,7 +82,7 @@ final class SceneModelConfigTests: XCTestCase {
         let zeros = (0..<images.count).filter { images.pointer[$0] == 0 }.count
         XCTAssertGreaterThan(zeros, images.count / 5)
 
-        // The standard model's scene is exp(jπI) as PRSystem always built it, bit for bit.
+        // The standard model's scene is exp(jπI) as PhaseRetrievalSystem always built it, bit for bit.
         let standard = try tinySystem(.standard)
         XCTAssertTrue(bitIdentical(try standard.scene(images).storage,
                                    try Scene.phaseObject(images, phaseScale: Float(Double.pi)).storage))

@@ -52,7 +52,7 @@ final class TrainerTests: XCTestCase {
 
     func testEveryModeLowersItsLoss() throws {
         let teacherConfig = Self.config(.teacher, snapshots: 3)
-        let teacher = try PRSystem(config: teacherConfig)
+        let teacher = try PhaseRetrievalSystem(config: teacherConfig)
         for mode in TrainingMode.allCases {
             var c = Self.config(mode, snapshots: mode == .teacher ? 3 : 1)
             if mode == .student { c.teacherCheckpoint = "unused"; c.alpha = 0.6; c.beta = 0.2 }
@@ -77,7 +77,7 @@ final class TrainerTests: XCTestCase {
     func testDistillationTermsVanishForAnIdenticalTeacher() throws {
         var tc = Self.config(.teacher, snapshots: 1)
         tc.mode = .teacher
-        let teacher = try PRSystem(config: tc)
+        let teacher = try PhaseRetrievalSystem(config: tc)
         var sc = Self.config(.student)
         sc.teacherCheckpoint = "unused"; sc.alpha = 0.5; sc.beta = 0.3; sc.initFromTeacher = true
         let trainer = try Trainer(config: sc, splits: Self.splits, teacher: teacher, directory: directory)
@@ -110,7 +110,7 @@ final class TrainerTests: XCTestCase {
     func testDistillationTermsMatchAHandComputation() throws {
         var tc = Self.config(.teacher, snapshots: 3)
         tc.seed = 7   // other initial weights than the student's (seed 0)
-        let teacher = try PRSystem(config: tc)
+        let teacher = try PhaseRetrievalSystem(config: tc)
         var sc = Self.config(.student)
         sc.teacherCheckpoint = "unused"; sc.alpha = 0.5; sc.beta = 0.3
         XCTAssertEqual(sc.sigma, 0.2, accuracy: 1e-15)
@@ -215,7 +215,7 @@ final class TrainerTests: XCTestCase {
     /// Trains `config` for 2 epochs straight, and for 1 epoch then resumed for a second, with `threads`
     /// compute threads; the two checkpoints must hold the same parameters, batch-norm statistics and Adam
     /// state, bit for bit.
-    func checkResume(_ config: TrainingConfig, teacher: PRSystem?, threads: Int, _ label: String) throws {
+    func checkResume(_ config: TrainingConfig, teacher: PhaseRetrievalSystem?, threads: Int, _ label: String) throws {
         let previous = Parallel.threads
         Threading.configure(threads: threads)
         defer { Threading.configure(threads: previous) }
@@ -244,7 +244,7 @@ final class TrainerTests: XCTestCase {
     /// The same for a warm-started student (both distillation terms on) on two threads, where the
     /// threaded reductions split the work.
     func testResumedStudentOnTwoThreadsMatchesUninterruptedRun() throws {
-        let teacher = try PRSystem(config: Self.config(.teacher, snapshots: 3))
+        let teacher = try PhaseRetrievalSystem(config: Self.config(.teacher, snapshots: 3))
         var c = Self.config(.student)
         c.teacherCheckpoint = "unused"; c.alpha = 0.6; c.beta = 0.2; c.initFromTeacher = true
         try checkResume(c, teacher: teacher, threads: 2, "student")

@@ -38,7 +38,7 @@ func assertSameTrainingState(_ a: String, _ b: String, file: StaticString = #fil
 extension Trainer {
     /// A trainer writing `<directory>/checkpoint.h5` and `<directory>/log.jsonl` (the names a run folder
     /// uses), resuming the checkpoint there when `resume` is set.
-    convenience init(config: TrainingConfig, splits: SceneSplits, teacher: PRSystem?, directory: String,
+    convenience init(config: TrainingConfig, splits: SceneSplits, teacher: PhaseRetrievalSystem?, directory: String,
                      resume: Bool = false) throws {
         let checkpoint = directory + "/checkpoint.h5"
         try self.init(config: config, splits: splits, teacher: teacher, checkpoint: checkpoint,

@@ -13,7 +13,7 @@ import TensorCore
 ///
 /// Parameters, in this fixed order: `phi` (masks `[L, N, N]`, radians), `psi` (filter `[k, k]`),
 /// then the U-Net's parameters (`unet.…`).
-public final class PRSystem: ParameterCollection {
+public final class PhaseRetrievalSystem: ParameterCollection {
     public let config: TrainingConfig
     public let masks: Parameter
     public let filter: Parameter
@@ -104,9 +104,9 @@ public final class PRSystem: ParameterCollection {
     }
 }
 
-extension PRSystem {
+extension PhaseRetrievalSystem {
     /// Copies every parameter and batch-norm statistic from `other` (same architecture).
-    public func copyState(from other: PRSystem) {
+    public func copyState(from other: PhaseRetrievalSystem) {
         masks.value.assign(other.masks.value)
         filter.value.assign(other.filter.value)
         copyNetwork(from: other)
@@ -121,7 +121,7 @@ extension PRSystem {
     }
 
     /// Copies the U-Net's parameters and batch-norm statistics from `other` (same architecture).
-    public func copyNetwork(from other: PRSystem) {
+    public func copyNetwork(from other: PhaseRetrievalSystem) {
         for (mine, theirs) in zip(unet.parameters, other.unet.parameters) { mine.value.assign(theirs.value) }
         for (mine, theirs) in zip(unet.buffers, other.unet.buffers) { mine.tensor.assign(theirs.tensor) }
     }

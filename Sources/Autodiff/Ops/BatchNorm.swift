@@ -69,7 +69,8 @@ private func batchNormForward(_ x: Tensor, gamma: Tensor, beta: Tensor, into out
             let scale = g[c] * inv, shift = b[c] - g[c] * inv * mu
             for n in 0..<layout.batch {
                 let o = layout.offset(n, c)
-                for i in 0..<layout.plane { y[o + i] = scale * input[o + i] + shift }
+                let yPlane = y + o, xPlane = input + o   // no checked index arithmetic in the inner loop
+                for i in 0..<layout.plane { yPlane[i] = scale * xPlane[i] + shift }
             }
         }
     }
@@ -102,10 +103,12 @@ private func batchNormBackward(_ gOut: Tensor, inputs: [OpInput], statistics: Te
             let meanG = training ? Float(sumG / Double(m)) : 0
             let meanGX = training ? Float(sumGX / Double(m)) : 0
             for n in 0..<layout.batch {
+                // Pointers to the plane, so the inner loop has no checked index arithmetic and vectorizes.
                 let o = layout.offset(n, c)
+                let gxPlane = gx + o, gyPlane = gy + o, xPlane = input + o
                 for i in 0..<layout.plane {
-                    let xHat = (input[o + i] - mu) * inv
-                    gx[o + i] += scale * (gy[o + i] - meanG - xHat * meanGX)
+                    let xHat = (xPlane[i] - mu) * inv
+                    gxPlane[i] += scale * (gyPlane[i] - meanG - xHat * meanGX)
                 }
             }
         }

@@ -78,6 +78,9 @@ public protocol OpCatalog: CaseIterable, RawRepresentable, Sendable where RawVal
 public final class Tape {
     public let isRecording: Bool
     private var nodes: [Node] = []
+    /// Set for a step of data-parallel training: batch norm in training mode then normalizes with the
+    /// statistics of every process's samples (`SampleStatistics`). Nil (one process) by default.
+    public var sampleStatistics: SampleStatistics?
 
     public init(recording: Bool = true) { isRecording = recording }
 

@@ -15,6 +15,9 @@ import TensorCore
 /// - `γ̄_c += Σ ȳ·x̂`, `β̄_c += Σ ȳ`;
 /// - training (through the batch statistics): `x̄ += γ_c/√(σ²_c+ε) · (ȳ − Σȳ/m − x̂ · Σȳx̂/m)`;
 /// - evaluation: `x̄ += γ_c/√(σ²_c+ε) · ȳ`.
+///
+/// When `x.tape.sampleStatistics` is set (data-parallel training) and `training`, m, μ_c, σ²_c, Σȳ and
+/// Σȳx̂ run over the global batch of every process, summed in global sample order (`SampleStatistics`).
 public func batchNorm(_ x: Variable, gamma: Variable, beta: Variable, runningMean: Tensor,
                       runningVariance: Tensor, training: Bool, momentum: Float = 0.1,
                       epsilon: Float = 1e-5) -> Variable {
@@ -27,17 +30,26 @@ public func batchNorm(_ x: Variable, gamma: Variable, beta: Variable, runningMea
     }
     precondition(!training || layout.count > 1, "batchNorm: training needs more than one value per channel, got \(s)")
     let out = Tensor(uninitialized: s)
-    let statistics = batchNormForward(x.value, gamma: gamma.value, beta: beta.value, into: out, layout: layout,
-                                      running: (runningMean, runningVariance), training: training,
-                                      momentum: momentum, epsilon: epsilon)
+    // Data-parallel training: statistics over the global batch (BatchNormSynchronized.swift).
+    let synchronized = training ? x.tape.sampleStatistics : nil
+    let statistics = synchronized.map {
+        synchronizedBatchNormForward(x.value, gamma: gamma.value, beta: beta.value, into: out, layout: layout,
+                                     running: (runningMean, runningVariance), momentum: momentum, epsilon: epsilon, over: $0)
+    } ?? batchNormForward(x.value, gamma: gamma.value, beta: beta.value, into: out, layout: layout,
+                          running: (runningMean, runningVariance), training: training,
+                          momentum: momentum, epsilon: epsilon)
     let node = x.tape.record(out, op: AutodiffOp.batchNorm, inputs: [x.node, gamma.node, beta.node]) { gOut, inputs in
-        batchNormBackward(gOut, inputs: inputs, statistics: statistics, layout: layout, training: training)
+        if let synchronized {
+            synchronizedBatchNormBackward(gOut, inputs: inputs, statistics: statistics, layout: layout, over: synchronized)
+        } else {
+            batchNormBackward(gOut, inputs: inputs, statistics: statistics, layout: layout, training: training)
+        }
     }
     return Variable(node: node, tape: x.tape)
 }
 
 /// Sizes of an NCHW batch as batch norm sees it: `count` = m = N·H·W values per channel.
-private struct BatchNormLayout {
+struct BatchNormLayout {
     let batch: Int, channels: Int, plane: Int
     var count: Int { batch * plane }
     /// Offset of plane (n, c).
@@ -129,7 +141,7 @@ private func channelMoments(_ x: UnsafePointer<Float>, channel c: Int, channels:
 
 /// `Σ_i (x_i − μ)²` with eight interleaved partial sums (fixed summation order).
 @inline(__always)
-private func centeredSquares(_ x: UnsafePointer<Float>, mean mu: Float, count: Int) -> Float {
+func centeredSquares(_ x: UnsafePointer<Float>, mean mu: Float, count: Int) -> Float {
     var partial = SIMD8<Float>(repeating: 0)
     let raw = UnsafeRawPointer(x), m = SIMD8<Float>(repeating: mu)
     var i = 0
@@ -145,7 +157,7 @@ private func centeredSquares(_ x: UnsafePointer<Float>, mean mu: Float, count: I
 
 /// `(Σ_i g_i, Σ_i g_i·(x_i − μ))` with eight interleaved partial sums each (fixed summation order).
 @inline(__always)
-private func centeredSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean mu: Float,
+func centeredSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean mu: Float,
                           count: Int) -> (Float, Float) {
     var sumG = SIMD8<Float>(repeating: 0), sumGX = SIMD8<Float>(repeating: 0)
     let rawG = UnsafeRawPointer(g), rawX = UnsafeRawPointer(x), m = SIMD8<Float>(repeating: mu)

@@ -79,7 +79,13 @@ public enum NoiseModel: Equatable, Codable, Sendable, CustomStringConvertible {
     /// `ỹ = y + ω` on the tape (gradient passes straight through, see the type's documentation).
     public func apply(_ y: Variable, generator: inout SeededGenerator) -> Variable {
         if self == .none { return y }
-        let noisy = sample(y.value, generator: &generator)
+        return Self.replaced(y, by: sample(y.value, generator: &generator))
+    }
+
+    /// `y` on the tape with the value `noisy` (same shape), drawn elsewhere: data-parallel training draws
+    /// the noise of the whole batch and gives each process its part. The gradient passes straight through.
+    public static func replaced(_ y: Variable, by noisy: Tensor) -> Variable {
+        precondition(noisy.shape == y.shape, "noisy values \(noisy.shape) for measurements \(y.shape)")
         let node = y.tape.record(noisy, op: OpticsOp.noise, inputs: [y.node]) { g, inputs in
             inputs[0].gradient?.accumulate(g)
         }

@@ -44,9 +44,10 @@ public struct Objective {
         public let bottleneck: Tensor
     }
 
-    /// The scalar loss on the tape and its terms.
+    /// The scalar loss on the tape and its terms. `meanEnergy` gives `mean(t²)` of a KD target for the
+    /// energy normalization (default: over `t` itself; data-parallel training: over the global batch).
     public func loss(_ output: PhaseRetrievalSystem.Output, images: Tensor, masks: Variable,
-                     teacher: TeacherTargets?) -> (Variable, Terms) {
+                     teacher: TeacherTargets?, meanEnergy: (Tensor) -> Double = Objective.meanEnergy) -> (Variable, Terms) {
         let tape = output.estimate.tape
         var terms = Terms()
         let task = meanSquaredError(output.estimate, tape.constant(images))
@@ -60,13 +61,13 @@ public struct Objective {
         if config.mode == .student, let teacher {
             if config.useCDPLoss && config.beta > 0 {
                 let cdp = normalized(meanSquaredError(meanOverSnapshots(output.measurements),
-                                                      tape.constant(teacher.meanCDP)), by: teacher.meanCDP)
+                                                      tape.constant(teacher.meanCDP)), by: teacher.meanCDP, meanEnergy)
                 terms.cdp = Double(cdp.value.pointer[0])
                 total = total + Float(config.beta) * cdp
             }
             if config.useFeatureLoss && config.sigma > 0 {
                 let feat = normalized(meanSquaredError(output.bottleneck, tape.constant(teacher.bottleneck)),
-                                      by: teacher.bottleneck)
+                                      by: teacher.bottleneck, meanEnergy)
                 terms.feature = Double(feat.value.pointer[0])
                 total = total + Float(config.sigma) * feat
             }
@@ -77,16 +78,21 @@ public struct Objective {
 
     /// A KD term with target `t` as trained: unchanged, or `term / mean(t²)` under `.energy` (unchanged
     /// for an all-zero target).
-    func normalized(_ term: Variable, by target: Tensor) -> Variable {
+    func normalized(_ term: Variable, by target: Tensor, _ meanEnergy: (Tensor) -> Double = Objective.meanEnergy) -> Variable {
         guard config.kdNormalization == .energy else { return term }
-        let energy = Self.meanEnergy(target)
+        let energy = meanEnergy(target)
         return energy > 0 ? Float(1 / energy) * term : term
     }
 
     /// `mean(t²)`, accumulated in double precision.
-    static func meanEnergy(_ target: Tensor) -> Double {
+    public static func meanEnergy(_ target: Tensor) -> Double {
+        energy(target) / Double(max(target.count, 1))
+    }
+
+    /// `Σ t²`, accumulated in double precision.
+    static func energy(_ target: Tensor) -> Double {
         var energy = 0.0
         for i in 0..<target.count { energy += Double(target.pointer[i]) * Double(target.pointer[i]) }
-        return energy / Double(max(target.count, 1))
+        return energy
     }
 }

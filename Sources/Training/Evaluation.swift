@@ -19,10 +19,15 @@ public enum Evaluation {
     /// `[n, 1, N, N]` (or `[n, 2, N, N]` with an amplitude channel, `SceneChannels`) in batches, with the system's scene model and the given measurement noise (seeded).
     /// Scenes carry no background offsets unless `backgroundOffset` Δ > 0 asks for them: then each image
     /// gets one drawn uniformly in ±Δ from the same seeded stream, before that batch's noise. The
-    /// reference is always the image I.
+    /// reference is always the image I. With more than one rank in `group` the batches are shared out
+    /// (`evaluateShared`); the result is the same, bit for bit, on every rank.
     public static func evaluate(_ system: PhaseRetrievalSystem, images: Tensor, batchSize: Int = 100,
-                                noise: NoiseModel = .none, seed: UInt64 = 0,
-                                backgroundOffset: Double = 0) throws -> EvaluationResult {
+                                noise: NoiseModel = .none, seed: UInt64 = 0, backgroundOffset: Double = 0,
+                                group: any Communicator = ProcessGroup.current) throws -> EvaluationResult {
+        if group.size > 1 {
+            return try evaluateShared(system, images: images, batchSize: batchSize, noise: noise, seed: seed,
+                                      backgroundOffset: backgroundOffset, group: group)
+        }
         let (estimates, times) = try reconstruct(system, images: images, batchSize: batchSize, noise: noise, seed: seed,
                                                  backgroundOffset: backgroundOffset)
         let sorted = times.sorted()

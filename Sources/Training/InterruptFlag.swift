@@ -16,6 +16,14 @@ public enum InterruptFlag {
         signal(SIGTERM) { _ in InterruptFlag.raise() }
     }
 
+    /// Also raises the flag on SIGUSR1: under mpirun, which forwards SIGUSR1 to every rank and leaves
+    /// the job running, that is the signal that stops a data-parallel run at the next step however
+    /// long its steps are (mpirun answers Ctrl-C and SIGTERM by killing the ranks after a grace period,
+    /// docs/scaling.md). Installed by the CLI for ranks of an MPI job only.
+    public static func installForwardedStop() {
+        signal(SIGUSR1) { _ in InterruptFlag.raise() }
+    }
+
     static func raise() { raised = 1 }
     public static var isRaised: Bool { raised != 0 }
     public static func clear() { raised = 0 }

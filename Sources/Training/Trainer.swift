@@ -12,6 +12,11 @@ import TensorCore
 /// step s from (seed, e, s), so a run resumed from any checkpoint continues with exactly the draws an
 /// uninterrupted run would have made. On SIGINT/SIGTERM the current step finishes, a checkpoint records
 /// the position inside the epoch, and `run` throws `TrainingInterrupted`.
+///
+/// Data parallel (`group`, by default `ProcessGroup.current`, has more than one rank): every rank builds
+/// the same system and takes its share of each global batch (`DataParallelStep.swift`); gradients are
+/// summed over the ranks every step, batch norm uses the global batch's statistics, and the ranks stop
+/// together. Rank 0 alone takes the folder, writes the checkpoint and the log, and reports progress.
 public final class Trainer {
     public let config: TrainingConfig
     public let system: PhaseRetrievalSystem
@@ -25,30 +30,37 @@ public final class Trainer {
     public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
     let objective: Objective
-    /// Exclusive use of `directory` while this trainer exists (see `DirectoryLock`).
-    public let outputLock: DirectoryLock
-    private let optimizer: Adam
-    private let noise: NoiseModel
-    private var progress = Checkpoint.Progress()
+    /// Exclusive use of `directory` while this trainer exists (see `DirectoryLock`); rank 0's only.
+    public let outputLock: DirectoryLock?
+    /// The ranks training this system together (one for a plain run).
+    public let group: any Communicator
+    let optimizer: Adam
+    let noise: NoiseModel
+    var progress = Checkpoint.Progress()
     public private(set) var history: [EpochRecord] = []
 
     /// A fresh run, or (with `resumingFrom`, the checkpoint at `checkpoint` as loaded by the caller) its
     /// continuation; the trainer writes `checkpoint` and the epoch log `logFile`.
     /// `startingFrom` copies φ, ψ, θ and batch-norm statistics from an existing system (fine-tuning).
     /// `lock` is the caller's lock on the checkpoint's folder; without one the trainer takes it (creating
-    /// the folder, checking that a checkpoint fits, removing temporary files of a killed run).
+    /// the folder, checking that a checkpoint fits, removing temporary files of a killed run). Only rank 0
+    /// of `group` takes it and writes files.
     public init(config: TrainingConfig, splits: SceneSplits, teacher: PhaseRetrievalSystem?, checkpoint: String, logFile: String,
                 resumingFrom stored: Checkpoint.Loaded? = nil, startingFrom initial: PhaseRetrievalSystem? = nil,
-                lock: DirectoryLock? = nil) throws {
+                lock: DirectoryLock? = nil, group: any Communicator = ProcessGroup.current) throws {
         try config.checkSettings()
+        if group.size > config.batchSize {
+            throw TrainingError.invalidConfiguration("\(group.size) processes need a batch of at least \(group.size) images, got \(config.batchSize)")
+        }
         if config.mode == .student && teacher == nil {
             throw TrainingError.invalidConfiguration("student mode needs a teacher system")
         }
         if let first = config.wiringProblems(teacher: teacher?.config).first {
             throw TrainingError.invalidConfiguration(first)
         }
-        outputLock = try lock ?? DirectoryLock(directory: (checkpoint as NSString).deletingLastPathComponent,
-                                               reserving: Checkpoint.estimatedBytes(try PhaseRetrievalSystem(config: config)))
+        outputLock = group.isRoot ? try lock ?? DirectoryLock(directory: (checkpoint as NSString).deletingLastPathComponent,
+                                                              reserving: Checkpoint.estimatedBytes(try PhaseRetrievalSystem(config: config))) : nil
+        self.group = group
         checkpointPath = checkpoint
         logPath = logFile
         self.splits = splits
@@ -96,8 +108,9 @@ public final class Trainer {
 
     /// Trains the remaining epochs. Throws `TrainingInterrupted` after checkpointing on Ctrl-C.
     public func run() throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let reporter = ProgressReporter(epochs: config.epochs, stepsPerEpoch: stepsPerEpoch)
+        if group.isRoot { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        try checkRanksAgree()
+        let reporter = group.isRoot ? ProgressReporter(epochs: config.epochs, stepsPerEpoch: stepsPerEpoch) : nil
         // A run killed between an epoch's checkpoint and its log line left the log one epoch short; a
         // resumed run brings it level with the checkpoint first (even when no epoch is left to train).
         if !history.isEmpty { try writeLog() }
@@ -106,7 +119,7 @@ public final class Trainer {
             var shuffle = SeededGenerator(seed: Trainer.streamSeed(config.seed, epoch))
             var order = Array(0..<splits.train.shape[0])
             order.shuffle(using: &shuffle)
-            reporter.beginEpoch()
+            reporter?.beginEpoch()
             BufferPool.shared.resetPeak()
             let started = MonotonicClock.now()
             var lossSum = 0.0, taskSum = 0.0, stepsDone = 0
@@ -116,18 +129,18 @@ public final class Trainer {
                 optimizer.learningRate = Float(config.schedule.rate(
                     peak: config.learningRate, step: epoch * stepsPerEpoch + step,
                     totalSteps: config.epochs * stepsPerEpoch, warmupFraction: config.warmupFraction))
-                let terms = try trainStep(batch, generator: &rng)
+                let (terms, stop) = try optimizationStep(batch, generator: &rng)
                 lossSum += terms.total; taskSum += terms.task; stepsDone += 1
-                reporter.step(epoch: epoch + 1, step: step + 1, batch: config.batchSize, losses: terms.named)
+                reporter?.step(epoch: epoch + 1, step: step + 1, batch: config.batchSize, losses: terms.named)
                 progress.step = step + 1
                 TestStopPoint.reached(.trainStep)
-                if InterruptFlag.isRaised {
+                if stop {
                     try save()
                     throw TrainingInterrupted(checkpoint: checkpointPath, epoch: epoch, step: step + 1)
                 }
             }
             let seconds = MonotonicClock.now() - started
-            let validation = try Evaluation.evaluate(system, images: splits.validation, batchSize: config.batchSize)
+            let validation = try Evaluation.evaluate(system, images: splits.validation, batchSize: config.batchSize, group: group)
             let record = EpochRecord(epoch: epoch + 1, loss: lossSum / Double(max(stepsDone, 1)),
                                      task: taskSum / Double(max(stepsDone, 1)),
                                      validationPSNR: validation.psnr, validationSSIM: validation.ssim,
@@ -138,10 +151,17 @@ public final class Trainer {
             try save()
             TestStopPoint.reached(.epochSaved)
             try writeLog()
-            log(String(format: "epoch %d/%d  loss %.5f  val PSNR %.2f dB  SSIM %.4f  (%.1fs, %.0f img/s)",
+            if group.isRoot { log(String(format: "epoch %d/%d  loss %.5f  val PSNR %.2f dB  SSIM %.4f  (%.1fs, %.0f img/s)",
                        epoch + 1, config.epochs, record.loss, record.validationPSNR, record.validationSSIM,
-                       seconds, record.imagesPerSecond))
+                       seconds, record.imagesPerSecond)) }
         }
+    }
+
+    /// One optimizer step on the global batch `images` and whether the run must stop after it (Ctrl-C,
+    /// SIGTERM on any rank).
+    func optimizationStep(_ images: Tensor, generator: inout SeededGenerator) throws -> (Objective.Terms, stop: Bool) {
+        guard group.size > 1 else { return (try trainStep(images, generator: &generator), InterruptFlag.isRaised) }
+        return try dataParallelStep(images, generator: &generator)
     }
 
     /// One optimizer step on a batch `[B, 1, N, N]` (`[B, 2, N, N]` with an amplitude channel; the target
@@ -149,6 +169,7 @@ public final class Trainer {
     /// Δ > 0); a student's teacher sees the same scenes.
     @discardableResult
     public func trainStep(_ images: Tensor, generator: inout SeededGenerator) throws -> Objective.Terms {
+        if group.size > 1 { return try dataParallelStep(images, generator: &generator).0 }
         let tape = Tape()
         let scene = try system.scene(images, offsets: true, generator: &generator)
         let output = try system.forward(scene: scene, tape: tape, training: true, noise: noise, generator: &generator)
@@ -176,8 +197,9 @@ public final class Trainer {
                                         bottleneck: out.bottleneck.value)
     }
 
-    /// Writes the checkpoint for the current progress.
+    /// Writes the checkpoint for the current progress (rank 0; the other ranks write nothing).
     public func save() throws {
+        guard group.isRoot else { return }
         try Checkpoint.save(system, optimizer: optimizer, progress: progress, history: history, to: checkpointPath)
     }
 
@@ -185,6 +207,7 @@ public final class Trainer {
     /// the log never holds an epoch the checkpoint lacks; a kill between the two writes leaves it one
     /// epoch short until `run` resumes and rewrites it.
     private func writeLog() throws {
+        guard group.isRoot else { return }
         let text = try history.map { try jsonString($0) + "\n" }.joined()
         try AtomicFile.write(Array(text.utf8), to: logPath)
     }

@@ -1,6 +1,6 @@
 # PhaseMask — the two commands on a fresh machine: `make design` and `make test`.
 SHELL := /bin/bash
-PACKAGES := libopenblas-dev libfftw3-dev libhdf5-dev zlib1g-dev libpng-dev libtiff-dev dataset-fashion-mnist
+PACKAGES := libopenblas-dev libfftw3-dev libhdf5-dev zlib1g-dev libpng-dev libtiff-dev libopenmpi-dev openmpi-bin dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/phasemask
 

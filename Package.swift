@@ -2,7 +2,7 @@
 // PhaseMask: coded phase mask design for single-snapshot phase retrieval.
 // Dependencies point one way: TensorCore ← Autodiff ← {NeuralNetwork, Optics} ← Training;
 // Fabrication needs Optics and Storage, never Training; Benchmarks sees Training and Fabrication, and
-// only the CLI imports it; nothing imports the CLI.
+// only the CLI imports it (and Distributed, the Open MPI communicator); nothing imports the CLI.
 import PackageDescription
 
 /// Release builds use SwiftPM's `-O` everywhere, so the `precondition`s that guard the raw-pointer
@@ -36,6 +36,8 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTIFF", path: "Sources/CTIFF", pkgConfig: "libtiff-4",
                        providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
 
         .target(name: "TensorCore", dependencies: ["CBLAS", "CFFTW"], swiftSettings: numeric),
         .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: numeric),
@@ -49,10 +51,12 @@ let package = Package(
 
         .target(name: "Pipeline", dependencies: ["Training", "Fabrication", "Figures"], swiftSettings: numeric),
         .target(name: "Benchmarks", dependencies: ["Training", "Fabrication"], swiftSettings: numeric),
+        // Open MPI behind Training's `Communicator`; only the CLI wires it in (docs/scaling.md).
+        .target(name: "Distributed", dependencies: ["CMPI", "Training"]),
 
         .executableTarget(name: "phasemask", dependencies: [
             "TensorCore", "Autodiff", "NeuralNetwork", "Optics", "Storage", "Training", "Fabrication", "Pipeline",
-            "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Benchmarks", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
 
         .target(name: "TestSupport", dependencies: ["TensorCore", "Autodiff", "Optics"], path: "Tests/TestSupport"),

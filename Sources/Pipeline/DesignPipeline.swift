@@ -104,7 +104,9 @@ public struct DesignPipeline {
         self.log = log
     }
 
-    public func run() throws -> Outcome {
+    /// Runs every stage. Under mpirun every rank trains and evaluates (data parallel); rank 0 alone
+    /// exports, verifies and returns the outcome, the other ranks return nil.
+    public func run() throws -> Outcome? {
         let started = MonotonicClock.now()
         let work = options.workDirectory
         let teacherStage = Stage(name: "teacher", folder: .designStage("teacher", work: work))
@@ -133,15 +135,17 @@ public struct DesignPipeline {
         metrics["psnr_teacher_db"] = teacherScore.psnr
         metrics["ssim_teacher"] = teacherScore.ssim
 
-        let exported = try ExportJob.run(exportOptions(model: fineTuneStage.checkpoint, config: teacherConfig, metrics: metrics))
-        log(exported.summary)
-        let preview = path(options.outputDirectory, "\(options.name)_preview.png")
-        try DesignPreview.write(fineTune.system, scenes: testScenes, to: preview)
-        let designFile = path(options.outputDirectory, "\(options.name).h5")
-        let report = try VerifyJob.run(file: designFile)
-        let trainingSeconds = (teacher.history + student.history + fineTune.history).reduce(0) { $0 + $1.seconds }
-        return Outcome(rows: rows + heldOut, files: exported.paths + [preview], verification: report,
-                       trainingSeconds: trainingSeconds, wallSeconds: MonotonicClock.now() - started)
+        return try ProcessGroup.current.onRoot {
+            let exported = try ExportJob.run(exportOptions(model: fineTuneStage.checkpoint, config: teacherConfig, metrics: metrics))
+            log(exported.summary)
+            let preview = path(options.outputDirectory, "\(options.name)_preview.png")
+            try DesignPreview.write(fineTune.system, scenes: testScenes, to: preview)
+            let designFile = path(options.outputDirectory, "\(options.name).h5")
+            let report = try VerifyJob.run(file: designFile)
+            let trainingSeconds = (teacher.history + student.history + fineTune.history).reduce(0) { $0 + $1.seconds }
+            return Outcome(rows: rows + heldOut, files: exported.paths + [preview], verification: report,
+                           trainingSeconds: trainingSeconds, wallSeconds: MonotonicClock.now() - started)
+        }
     }
 
     /// The export of the fine-tuned checkpoint `model`: the design's quantization, SLM and lithography,
@@ -209,7 +213,7 @@ public struct DesignPipeline {
             resume = false
         }
         if force || !resume {
-            try stage.clear()
+            _ = try ProcessGroup.current.onRoot { try stage.clear() }
             resume = false
         }
         if resume { log("finetune: continuing or reusing \(stage.checkpoint)") }

@@ -79,49 +79,79 @@ public struct Experiment {
          TrainingConfig.defaultStudentWarmStart),
     ]
 
+    /// Trains (or reuses) every run and returns the results in report order. Under mpirun the runs are
+    /// spread over the ranks (`fanOut`); every rank returns the same results.
     public func run() throws -> [RunResult] {
-        var results: [RunResult] = []
         if let problem = options.settingsProblems().first { throw TrainingError.invalidConfiguration(problem) }
         // Every run shares the image size, test subset and data directory: load its scenes once.
         let shared = baselineConfig(.e2e, options.seeds.first ?? 0)
         let test = try SceneSplits.testScenes(shared)
-        func train(_ name: String, config: TrainingConfig, seed: UInt64, teacher: PhaseRetrievalSystem? = nil) throws -> Run {
-            try self.train(name, config: config, seed: seed, teacher: teacher, testScenes: test)
+        let planned = plan()
+        let group = ProcessGroup.current
+        if group.size > 1 { return try fanOut(planned, testScenes: test, group: group) }
+        var results: [RunResult] = []
+        var teacher: Run?   // the latest teacher: its students follow it in the plan
+        for (i, run) in planned.enumerated() {
+            let trained = try train(run.name, config: run.config, seed: run.seed,
+                                    teacher: run.teacher == nil ? nil : teacher?.system, testScenes: test)
+            if run.config.mode == .teacher { teacher = trained }
+            results += run.reported(trained.result)
+            if i + 1 == planned.count || planned[i + 1].seed != run.seed { try save(results) }
         }
+        return results
+    }
+
+    /// One run of the study.
+    struct PlannedRun {
+        let name: String
+        let seed: UInt64
+        let config: TrainingConfig
+        /// The teacher run (same seed) a student distils from.
+        let teacher: String?
+        /// A second name the result is also reported under (the main student in the snapshot sweep).
+        let alias: String?
+
+        /// The result as the report lists it (under its alias too).
+        func reported(_ result: RunResult) -> [RunResult] {
+            var copy = result
+            copy.name = alias ?? ""
+            return alias == nil ? [result] : [result, copy]
+        }
+    }
+
+    /// Every run in the order one process trains and reports them: for each seed, the teachers (each
+    /// followed by its students), then the E2E and random baselines.
+    func plan() -> [PlannedRun] {
+        var runs: [PlannedRun] = []
         for seed in options.seeds {
             let sweep = options.sweepSeeds?.contains(seed) ?? true
             let snapshotsList = Array(Set((sweep ? options.teacherSnapshots : []) + [options.mainTeacherSnapshots])).sorted()
             for lt in snapshotsList {
-                let teacher = try train("teacher-L\(lt)", config: teacherConfig(lt, seed), seed: seed)
-                results.append(teacher.result)
-                func student(_ name: String, _ config: TrainingConfig) throws -> RunResult {
-                    try train(name, config: config, seed: seed, teacher: teacher.system).result
+                let teacher = "teacher-L\(lt)"
+                runs.append(PlannedRun(name: teacher, seed: seed, config: teacherConfig(lt, seed), teacher: nil, alias: nil))
+                let checkpoint = RunFolder.experimentRun(teacher, seed: seed, output: options.output).checkpoint
+                func student(_ name: String, _ config: TrainingConfig, alias: String? = nil) {
+                    runs.append(PlannedRun(name: name, seed: seed, config: config, teacher: teacher, alias: alias))
                 }
-                let checkpoint = teacher.result.checkpoint
                 if sweep && options.teacherSnapshots.contains(lt) && lt != options.mainTeacherSnapshots {
-                    results.append(try student("student-L\(lt)", studentConfig(checkpoint, seed, cdp: true, feat: true)))
+                    student("student-L\(lt)", studentConfig(checkpoint, seed, cdp: true, feat: true))
                 }
                 if lt == options.mainTeacherSnapshots {
                     for v in Self.ablation {
-                        var r = try student(v.name, studentConfig(checkpoint, seed, cdp: v.cdp, feat: v.feat))
-                        results.append(r)
-                        if v.cdp && v.feat && sweep && options.teacherSnapshots.contains(lt) {
-                            r.name = "student-L\(lt)"
-                            results.append(r)
-                        }
+                        let inSweep = v.cdp && v.feat && sweep && options.teacherSnapshots.contains(lt)
+                        student(v.name, studentConfig(checkpoint, seed, cdp: v.cdp, feat: v.feat), alias: inSweep ? "student-L\(lt)" : nil)
                     }
                     for recipe in Self.recipes {
                         var c = studentConfig(checkpoint, seed, cdp: true, feat: true)
                         c.alpha = recipe.alpha; c.beta = recipe.beta; c.initFromTeacher = recipe.warm
-                        results.append(try student(recipe.name, c))
+                        student(recipe.name, c)
                     }
                 }
             }
-            results.append(try train("e2e", config: baselineConfig(.e2e, seed), seed: seed).result)
-            results.append(try train("random", config: baselineConfig(.random, seed), seed: seed).result)
-            try save(results)
+            runs.append(PlannedRun(name: "e2e", seed: seed, config: baselineConfig(.e2e, seed), teacher: nil, alias: nil))
+            runs.append(PlannedRun(name: "random", seed: seed, config: baselineConfig(.random, seed), teacher: nil, alias: nil))
         }
-        return results
+        return runs
     }
 
     func teacherConfig(_ snapshots: Int, _ seed: UInt64) -> TrainingConfig {

@@ -56,7 +56,10 @@ public enum FineTuneJob {
                                                            batchSize: config.batchSize)
         log(String(format: "continuous mask: PSNR %.2f dB SSIM %.4f; quantized: PSNR %.2f dB SSIM %.4f",
                    scores.continuous.psnr, scores.continuous.ssim, scores.quantized.psnr, scores.quantized.ssim))
-        let lock = try DirectoryLock(directory: folder.directory, reserving: Checkpoint.estimatedBytes(try PhaseRetrievalSystem(config: config)))
+        // Rank 0 alone takes the folder (data-parallel fine-tuning under mpirun; one rank otherwise).
+        let lock = try ProcessGroup.current.onRoot {
+            try DirectoryLock(directory: folder.directory, reserving: Checkpoint.estimatedBytes(try PhaseRetrievalSystem(config: config)))
+        }
         let stored = resume ? try Checkpoint.load(folder.checkpoint) : nil
         let trainer = try trained.withMasks(quantized.phases) {
             try Trainer(config: config, splits: splits, teacher: nil, checkpoint: folder.checkpoint, logFile: folder.log,

@@ -78,7 +78,7 @@ extension Stage {
         case (.unfinished, let stored?):
             start = .resume(stored)
         case (.stale, _):
-            try clear()
+            _ = try ProcessGroup.current.onRoot { try clear() }
             start = .fresh
         default:
             start = .fresh

@@ -51,11 +51,15 @@ public enum TrainingJob {
             throw TrainingError.checkpoint(path: config.teacherCheckpoint ?? "", problem: first)
         }
         // The output folder first: a second run, a read-only or full disk are reported before any work.
-        let lock = try DirectoryLock(directory: folder.directory, reserving: Checkpoint.estimatedBytes(try PhaseRetrievalSystem(config: config)))
+        // Under mpirun rank 0 alone takes it (and writes there); every rank learns whether it could.
+        let group = ProcessGroup.current
+        let lock = try group.onRoot {
+            try DirectoryLock(directory: folder.directory, reserving: Checkpoint.estimatedBytes(try PhaseRetrievalSystem(config: config)))
+        }
         do {
             return try run(config, teacher: teacher, folder: folder, start: start, lock: lock, log: log)
         } catch {
-            lock.removeFolderIfUnused()
+            lock?.removeFolderIfUnused()
             throw error
         }
     }
@@ -66,16 +70,23 @@ public enum TrainingJob {
         if let first = config.wiringProblems().first { throw TrainingError.invalidConfiguration(first) }
     }
 
+    /// Every rank of `ProcessGroup.current` runs this (data-parallel training, `Trainer`); rank 0 holds
+    /// `lock` and decides, from the folder it owns, whether a checkpoint is there to resume.
     private static func run(_ config: TrainingConfig, teacher: PhaseRetrievalSystem?, folder: RunFolder, start: Start,
-                            lock: DirectoryLock, log: @escaping (String) -> Void) throws -> Trained {
-        let exists = FileManager.default.fileExists(atPath: folder.checkpoint)
-        switch start {
-        case .fresh where exists:
-            throw TrainingError.output(path: folder.checkpoint, problem: "already exists; pass --resume to continue it or choose another --out")
-        case .resumeIfPresent where !exists:
-            log("no checkpoint in \(folder.directory) yet: starting from the first epoch")
-        default: break
+                            lock: DirectoryLock?, log: @escaping (String) -> Void) throws -> Trained {
+        let group = ProcessGroup.current
+        let found = try group.onRoot { () throws -> Bool in
+            let exists = FileManager.default.fileExists(atPath: folder.checkpoint)
+            switch start {
+            case .fresh where exists:
+                throw TrainingError.output(path: folder.checkpoint, problem: "already exists; pass --resume to continue it or choose another --out")
+            case .resumeIfPresent where !exists:
+                log("no checkpoint in \(folder.directory) yet: starting from the first epoch")
+            default: break
+            }
+            return exists
         }
+        let exists = group.broadcast([found == true ? 1 : 0], root: 0) == [1]
         log("loading \(config.dataDescription) (\(config.trainSize)/\(config.validationSize)/\(config.testSize) images at \(config.size)×\(config.size))")
         let splits = try SceneSplits.load(config)
         splits.notes.forEach { log("note: \($0)") }

@@ -70,7 +70,8 @@ struct Design: ParsableCommand {
         o.retrainTeacher = retrainTeacher
         if let problem = o.settingsProblems().first { throw ValidationError(problem) }
         Threading.configure(threads: threads)
-        let outcome = try DesignPipeline(options: o) { print($0) }.run()
+        // nil on the ranks other than 0 of an mpirun job: rank 0 exports and reports.
+        guard let outcome = try DesignPipeline(options: o, log: { print($0) }).run() else { return }
         print("")
         print(outcome.table)
         if !outcome.verification.passed { throw ExitCode(1) }

@@ -49,9 +49,12 @@ struct ExperimentCommand: ParsableCommand {
         o.output = out
         if let problem = o.settingsProblems().first { throw ValidationError(problem) }
         Threading.configure(threads: threads)
-        let results = try Experiment(options: o) { print($0) }.run()
+        // Under mpirun the runs are spread over the ranks; each rank logs its own, rank 0 writes the report.
+        let prefix = MPIRanks.logPrefix
+        let results = try Experiment(options: o) { print(prefix + $0) }.run()
+        guard ProcessGroup.current.isRoot else { return }
         let command = (["phasemask"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        let files = try ExperimentReport(options: o, results: results, command: command).write()
+        let files = try ProcessGroup.alone { try ExperimentReport(options: o, results: results, command: command).write() }
         files.forEach { print("wrote \($0)") }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Storage
 import Training
@@ -31,20 +32,40 @@ struct PhaseMask: ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
+            // Under mpirun every rank parses the same line: only rank 0 reports it.
+            if (MPIJob.launcherRank() ?? 0) != 0 { Foundation.exit(exitCode(for: error).rawValue) }
             failOneLine(error)
         }
+        MPIRanks.start(quietOutput: !(command is ExperimentCommand))
         do {
             try command.run()
         } catch {
             failOneLine(error)
         }
+        MPIJob.finish()
     }
 
+    /// Ends with one line on standard error. In an MPI job a failure every rank knows about
+    /// (`AgreedFailure`: an interrupt, rank 0's refusal of the output folder) is reported by rank 0 and
+    /// ends every rank in order; any other failure is reported by its rank and aborts the whole job, so
+    /// no rank waits for it.
     private static func failOneLine(_ error: Error) -> Never {
-        if error is ExitCode || exitCode(for: error) == .success { exit(withError: error) }   // help, --version
-        let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
-        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
-        Foundation.exit(exitCode(for: error).rawValue)
+        if error is ExitCode || exitCode(for: error) == .success {   // help, --version
+            MPIJob.finish()
+            exit(withError: error)
+        }
+        let group = ProcessGroup.current
+        let agreed = error is AgreedFailure
+        let shown = (error as? SharedFailure)?.underlying ?? error
+        let code = exitCode(for: shown).rawValue
+        if group.isRoot || !agreed {
+            let message = message(for: shown).split(whereSeparator: \.isNewline).joined(separator: " ")
+            let label = group.isRoot ? "Error" : "Error (rank \(group.rank) of \(group.size))"
+            FileHandle.standardError.write(Data("\(label): \(message)\n".utf8))
+        }
+        if group.size > 1 && !agreed { MPIJob.abort(code) }
+        MPIJob.finish()
+        Foundation.exit(code)
     }
 }
 

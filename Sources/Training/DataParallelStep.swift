@@ -27,6 +27,17 @@ import TensorCore
 /// measured effect on the trained parameters).
 extension Trainer {
     func dataParallelStep(_ images: Tensor, generator: inout SeededGenerator) throws -> (Objective.Terms, stop: Bool) {
+        let weighted = try accumulateSharedGradients(images, generator: &generator)
+        optimizer.step()
+        system.zeroGradients()
+        let summed = group.allReduceSum(weighted + [InterruptFlag.isRaised ? 1 : 0])
+        let global = Objective.Terms(task: summed[1], regularizer: summed[2], cdp: summed[3], feature: summed[4], total: summed[0])
+        return (global, summed[5] > 0)
+    }
+
+    /// Steps 1–3 without the update: the global batch's gradient summed into every rank's parameter
+    /// gradients; returns this rank's loss terms weighted by b_r / B (total, task, R, cdp, feat).
+    func accumulateSharedGradients(_ images: Tensor, generator: inout SeededGenerator) throws -> [Double] {
         let batch = images.shape[0]
         let share = group.share(of: batch)
         let weight = Double(share.count) / Double(batch)
@@ -47,12 +58,7 @@ extension Trainer {
                                            meanEnergy: globalMeanEnergy)
         tape.backward(from: Float(weight) * loss)
         allReduceGradients()
-        optimizer.step()
-        system.zeroGradients()
-        let local = [terms.total, terms.task, terms.regularizer, terms.cdp, terms.feature].map { $0 * weight }
-        let summed = group.allReduceSum(local + [InterruptFlag.isRaised ? 1 : 0])
-        let global = Objective.Terms(task: summed[1], regularizer: summed[2], cdp: summed[3], feature: summed[4], total: summed[0])
-        return (global, summed[5] > 0)
+        return [terms.total, terms.task, terms.regularizer, terms.cdp, terms.feature].map { $0 * weight }
     }
 
     /// Sums the trainable parameters' gradients over the ranks: one flat buffer in the system's

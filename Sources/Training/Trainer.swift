@@ -170,6 +170,14 @@ public final class Trainer {
     @discardableResult
     public func trainStep(_ images: Tensor, generator: inout SeededGenerator) throws -> Objective.Terms {
         if group.size > 1 { return try dataParallelStep(images, generator: &generator).0 }
+        let terms = try accumulateGradients(images, generator: &generator)
+        optimizer.step()
+        system.zeroGradients()
+        return terms
+    }
+
+    /// Forward and backward on the batch: ∂loss/∂θ accumulated into the parameters' gradients.
+    func accumulateGradients(_ images: Tensor, generator: inout SeededGenerator) throws -> Objective.Terms {
         let tape = Tape()
         let scene = try system.scene(images, offsets: true, generator: &generator)
         let output = try system.forward(scene: scene, tape: tape, training: true, noise: noise, generator: &generator)
@@ -177,8 +185,6 @@ public final class Trainer {
         let (loss, terms) = objective.loss(output, images: SceneChannels.phase(images), masks: tape.variable(system.masks),
                                            teacher: targets)
         tape.backward(from: loss)
-        optimizer.step()
-        system.zeroGradients()
         return terms
     }
 

@@ -17,8 +17,8 @@ final class SynchronizedBatchNormTests: XCTestCase {
             let whole = Self.run(x, gamma: gamma, beta: beta, seed: seed, statistics: nil)
 
             let rendezvous = Rendezvous(shards: shards)
-            var parts = [Outcome?](repeating: nil, count: shards)
-            let lock = NSLock(), done = DispatchGroup()
+            let parts = Parts(count: shards)
+            let done = DispatchGroup()
             // One thread per shard (each blocks until the others reach the same statistic).
             for s in 0..<shards {
                 done.enter()
@@ -26,13 +26,13 @@ final class SynchronizedBatchNormTests: XCTestCase {
                     let range = (batch * s / shards)..<(batch * (s + 1) / shards)
                     let part = Self.run(Self.rows(x, range), gamma: gamma, beta: beta, seed: Self.rows(seed, range),
                                         statistics: Shard(index: s, globalBatch: batch, rendezvous: rendezvous))
-                    lock.lock(); parts[s] = part; lock.unlock()
+                    parts.set(s, part)
                     done.leave()
                 }.start()
             }
             XCTAssertEqual(done.wait(timeout: .now() + 60), .success, "the shards did not finish")
             let label = "batch \(batch) in \(shards) shards"
-            let outcomes = parts.map { $0! }
+            let outcomes = parts.all.map { $0! }
             XCTAssertEqual(Self.bits(outcomes.flatMap { Self.floats($0.output) }), Self.bits(Self.floats(whole.output)), "\(label): output")
             XCTAssertEqual(Self.bits(outcomes.flatMap { Self.floats($0.inputGradient) }), Self.bits(Self.floats(whole.inputGradient)),
                            "\(label): x̄")
@@ -77,6 +77,15 @@ final class SynchronizedBatchNormTests: XCTestCase {
 
     static func floats(_ t: Tensor) -> [Float] { (0..<t.count).map { t.pointer[$0] } }
     static func bits(_ v: [Float]) -> [UInt32] { v.map(\.bitPattern) }
+}
+
+/// The shards' outcomes, written from their threads.
+private final class Parts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [SynchronizedBatchNormTests.Outcome?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ shard: Int, _ value: SynchronizedBatchNormTests.Outcome) { lock.lock(); values[shard] = value; lock.unlock() }
+    var all: [SynchronizedBatchNormTests.Outcome?] { lock.lock(); defer { lock.unlock() }; return values }
 }
 
 /// The shards of one test batch meeting in memory: each posts its partials and waits for the others;

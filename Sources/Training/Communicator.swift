@@ -111,7 +111,7 @@ extension Communicator {
                 return value
             } catch {
                 _ = broadcast([0] + Array("\(error)".utf8), root: 0)
-                throw SharedFailure(underlying: error)
+                throw SharedFailure(error)
             }
         }
         let status = broadcast([], root: 0)
@@ -133,9 +133,11 @@ extension Communicator {
 /// only and ends every rank with the same exit code instead of aborting the job).
 public protocol AgreedFailure: Error {}
 
-/// Rank 0's error in work only rank 0 did (`Communicator.onRoot`); every other rank got `PeerFailure`.
+/// An error every rank knows of: rank 0's in work only rank 0 did (`Communicator.onRoot`; every other
+/// rank got `PeerFailure`), or one every rank found the same (a setting the group cannot run).
 public struct SharedFailure: AgreedFailure, CustomStringConvertible {
     public let underlying: Error
+    public init(_ underlying: Error) { self.underlying = underlying }
     public var description: String { "\(underlying)" }
 }
 

@@ -50,7 +50,7 @@ public final class Trainer {
                 lock: DirectoryLock? = nil, group: any Communicator = ProcessGroup.current) throws {
         try config.checkSettings()
         if group.size > config.batchSize {
-            throw TrainingError.invalidConfiguration("\(group.size) processes need a batch of at least \(group.size) images, got \(config.batchSize)")
+            throw SharedFailure(TrainingError.invalidConfiguration("\(group.size) processes need a batch of at least \(group.size) images, got \(config.batchSize)"))
         }
         if config.mode == .student && teacher == nil {
             throw TrainingError.invalidConfiguration("student mode needs a teacher system")

@@ -68,9 +68,9 @@ final class PhaseMaskProcess {
 
     /// Runs `phasemask arguments` to the end: (exit status, stdout, stderr). A run that outlives
     /// `timeout` seconds is killed and reported as status 137 (128 + SIGKILL) with a note on stderr.
-    static func run(_ arguments: [String], environment: [String: String] = [:],
+    static func run(_ arguments: [String], environment: [String: String] = [:], launcher: [String] = [],
                     timeout: Double = 120) throws -> (status: Int32, out: String, err: String) {
-        let p = try PhaseMaskProcess(arguments, environment: environment)
+        let p = try PhaseMaskProcess(arguments, environment: environment, launcher: launcher)
         let status = p.wait(timeout: timeout)
         if p.child.timedOut { return (137, p.output, p.errorOutput + "\n[killed after \(timeout) s]") }
         if let signal = p.endedBySignal { return (128 + signal, p.output, p.errorOutput) }

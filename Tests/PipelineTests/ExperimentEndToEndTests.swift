@@ -53,5 +53,7 @@ final class ExperimentEndToEndTests: XCTestCase {
         XCTAssertEqual(again.map(\.name), results.map(\.name))
         XCTAssertEqual(again.map(\.psnr), results.map(\.psnr))
         XCTAssertEqual(again.map(\.ssim), results.map(\.ssim))
+
+        try checkSpreadOverTwoRanks(arguments, single: dir, results: results)
     }
 }

@@ -50,7 +50,9 @@ public enum TrainingBenchmark {
         var rng = SeededGenerator(seed: 1)
         let images = Tensor.uniform([batch, 1, size, size], generator: &rng)
         let splits = SceneSplits(train: images, validation: images, test: images)
-        let scratch = NSTemporaryDirectory() as NSString
+        // A folder of its own: the trainer locks its folder, and other runs may hold the temporary one.
+        let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("phasemask-bench-\(UUID().uuidString)") as NSString
+        defer { try? FileManager.default.removeItem(atPath: scratch as String) }
         let trainer = try Trainer(config: config, splits: splits, teacher: nil,
                                   checkpoint: scratch.appendingPathComponent("checkpoint.h5"),
                                   logFile: scratch.appendingPathComponent("log.jsonl"))

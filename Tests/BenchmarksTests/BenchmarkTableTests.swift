@@ -53,4 +53,16 @@ final class BenchmarkTableTests: XCTestCase {
         XCTAssertEqual(result.summary, "train step L=9 32x32 batch 32 T=25: 200.5 ms/step, 159.6 images/s, "
                                        + "peak tensors 199 MiB, peak RSS 257 MiB")
     }
+
+    /// `bench scaling` (docs/scaling.md quotes it): step times, the ratio, the all-reduce and its bus bandwidth.
+    func testScalingLayout() {
+        var shape = ScalingBenchmark.Shape()
+        shape.steps = 2
+        let ranks = ScalingBenchmark.RankResult(ranks: 2, secondsPerStep: 0.25, allReduceFloats: 31_125_914, allReduceSeconds: 0.1245)
+        XCTAssertEqual(ScalingBenchmark.lines(shape, threads: 2, oneProcess: 0.2, ranks: ranks), [
+            "train step L=9 32x32 batch 32 d3 c16: 1 process x 2 threads                  200.0 ms",
+            "train step L=9 32x32 batch 32 d3 c16: 2 ranks x 1 thread                     250.0 ms   1.25x the one-process step",
+            "all-reduce 31125914 floats (118.7 MiB, paper model): 2 ranks, loopback       124.5 ms   1.00 GB/s bus bandwidth",
+        ])
+    }
 }

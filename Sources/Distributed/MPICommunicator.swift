@@ -15,6 +15,8 @@ public final class MPICommunicator: Communicator {
     let communicator: MPI_Comm
     public let rank: Int
     public let size: Int
+    /// Every rank's copy of this rank's segment (`allReduceSum`), kept between calls.
+    private var received: [Float] = []
 
     init(_ communicator: MPI_Comm) {
         self.communicator = communicator
@@ -32,7 +34,7 @@ public final class MPICommunicator: Communicator {
         let lengths = (0..<size).map { starts[$0 + 1] - starts[$0] }
         let own = Int(lengths[rank])
         // Every rank's copy of this rank's segment, rank after rank.
-        var received = [Float](repeating: 0, count: own * size)
+        if received.count < own * size { received = [Float](repeating: 0, count: own * size) }
         let ownCounts = [Int32](repeating: Int32(own), count: size)
         let receivedStarts = (0..<size).map { Int32($0 * own) }
         received.withUnsafeMutableBufferPointer { r in

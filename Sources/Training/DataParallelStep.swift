@@ -66,8 +66,8 @@ extension Trainer {
     func allReduceGradients() {
         let trainable = system.parameters.filter { !$0.isFrozen }
         let count = trainable.reduce(0) { $0 + $1.gradient.count }
-        var flat = [Float](repeating: 0, count: count)
-        flat.withUnsafeMutableBufferPointer { buffer in
+        if gradientBuffer.count != count { gradientBuffer = [Float](repeating: 0, count: count) }
+        gradientBuffer.withUnsafeMutableBufferPointer { buffer in
             var offset = 0
             for p in trainable {
                 (buffer.baseAddress! + offset).update(from: p.gradient.pointer, count: p.gradient.count)

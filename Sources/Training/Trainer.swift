@@ -36,6 +36,8 @@ public final class Trainer {
     public let group: any Communicator
     let optimizer: Adam
     let noise: NoiseModel
+    /// The trainable parameters' gradients as one buffer, summed over the ranks each step (kept between steps).
+    var gradientBuffer: [Float] = []
     var progress = Checkpoint.Progress()
     public private(set) var history: [EpochRecord] = []
 

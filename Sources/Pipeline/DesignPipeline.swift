@@ -212,6 +212,7 @@ public struct DesignPipeline {
             log("finetune: quantization settings changed; fine-tuning again")
             resume = false
         }
+        resume = ProcessGroup.current.rootDecides(resume)   // under mpirun: what rank 0 found
         if force || !resume {
             _ = try ProcessGroup.current.onRoot { try stage.clear() }
             resume = false

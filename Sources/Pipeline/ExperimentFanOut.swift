@@ -19,8 +19,14 @@ extension Experiment {
             for (k, i) in phase.enumerated() where k % group.size == group.rank {
                 let run = planned[i]
                 let teacher = try run.config.teacherCheckpoint.map { try Checkpoint.load($0).system }
-                mine[i] = try ProcessGroup.alone {
-                    try train(run.name, config: run.config, seed: run.seed, teacher: teacher, testScenes: testScenes).result
+                do {
+                    mine[i] = try ProcessGroup.alone {
+                        try train(run.name, config: run.config, seed: run.seed, teacher: teacher, testScenes: testScenes).result
+                    }
+                } catch let interrupt as TrainingInterrupted {
+                    // Only this rank's run stopped (the others may be waiting for the next phase): the
+                    // CLI reports it and ends the whole job; every run keeps its last checkpoint.
+                    throw RunInterrupted(run: run.name, seed: run.seed, interrupt: interrupt)
                 }
             }
             group.barrier()
@@ -39,4 +45,13 @@ extension Experiment {
         _ = try group.onRoot { try save(results) }
         return results
     }
+}
+
+/// A run of a spread-out experiment was interrupted on one rank (Ctrl-C, SIGTERM, SIGUSR1). Not an
+/// `AgreedFailure`: the other ranks may be elsewhere, so the job is ended as a whole.
+public struct RunInterrupted: Error, CustomStringConvertible {
+    public let run: String
+    public let seed: UInt64
+    public let interrupt: TrainingInterrupted
+    public var description: String { "seed \(seed), \(run): \(interrupt)" }
 }

@@ -19,6 +19,7 @@ public struct Stage {
 
     public let name: String
     public let folder: RunFolder
+
     public var checkpoint: String { folder.checkpoint }
 
     public init(name: String, folder: RunFolder) {
@@ -70,6 +71,12 @@ extension Stage {
                     announce: (State) -> String?, log: @escaping (String) -> Void) throws -> StageOutcome {
         var (state, stored) = inspect(for: config)
         if force && state != .absent { state = .stale }
+        // Under mpirun rank 0's view decides, so that every rank takes the same branch.
+        let group = ProcessGroup.current
+        if group.size > 1, let decided = State(code: group.broadcast([state.code], root: 0).first ?? 0), decided != state {
+            state = decided
+            stored = state == .finished || state == .unfinished ? try Checkpoint.load(checkpoint) : nil
+        }
         if let line = announce(state) { log(line) }
         let start: TrainingJob.Start
         switch (state, stored) {
@@ -86,5 +93,27 @@ extension Stage {
         let trained = try TrainingJob.run(config, teacher: teacher, folder: folder, start: start, log: log)
         return StageOutcome(state: state, system: trained.system, history: trained.summary.history,
                             test: trained.summary.test)
+    }
+}
+
+extension Stage.State {
+    /// The state as one byte, for rank 0 to tell the other ranks (`Stage.run` under mpirun).
+    var code: UInt8 {
+        switch self {
+        case .absent: 0
+        case .finished: 1
+        case .unfinished: 2
+        case .stale: 3
+        }
+    }
+
+    init?(code: UInt8) {
+        switch code {
+        case 0: self = .absent
+        case 1: self = .finished
+        case 2: self = .unfinished
+        case 3: self = .stale
+        default: return nil
+        }
     }
 }

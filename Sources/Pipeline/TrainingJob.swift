@@ -86,7 +86,7 @@ public enum TrainingJob {
             }
             return exists
         }
-        let exists = group.broadcast([found == true ? 1 : 0], root: 0) == [1]
+        let exists = group.rootDecides(found == true)
         log("loading \(config.dataDescription) (\(config.trainSize)/\(config.validationSize)/\(config.testSize) images at \(config.size)×\(config.size))")
         let splits = try SceneSplits.load(config)
         splits.notes.forEach { log("note: \($0)") }

@@ -25,8 +25,8 @@ final class MPIRunTests: XCTestCase {
 
     /// Interrupted, resumed, and compared: SIGTERM on mpirun (which passes it on to both ranks) stops
     /// the run at one step of one epoch with one checkpoint and one message; `--resume` under mpirun
-    /// finishes that epoch with exactly the bits of an uninterrupted 2-rank run; and that run's
-    /// parameters and batch-norm statistics are one process's up to reduction order (≤ 1e-4 relative).
+    /// finishes that epoch with exactly the bits of an uninterrupted 2-rank run; and after 8 steps the
+    /// 2-rank parameters and batch-norm statistics are one process's up to reduction order (≤ 1e-4).
     func testTwoRanksStopResumeAndMatchOneProcess() throws {
         let root = try Fault.temporaryDirectory(self, "mpi")
         let stopped = root + "/stopped", reference = root + "/reference", single = root + "/single"
@@ -62,9 +62,16 @@ final class MPIRunTests: XCTestCase {
         for (name, bits) in expected { XCTAssertTrue(actual[name] == bits, "\(name): the resumed run differs from the uninterrupted one") }
         XCTAssertEqual(TinyTraining.logLines(reference), epochs)
 
-        let one = try PhaseMaskProcess.run(TinyTraining.arguments(epochs: epochs, out: single))
+        // Against one process after 2 epochs of 4 steps, as many steps as the tiny preset trains. (The
+        // difference grows with the steps: the biases in front of batch norm random-walk, docs/scaling.md.)
+        let pair = root + "/pair"
+        let two = try PhaseMaskProcess.run(TinyTraining.arguments(epochs: 2, out: pair), environment: Self.environment,
+                                           launcher: try Self.launcher(ranks: 2))
+        XCTAssertEqual(two.status, 0, two.out + two.err)
+        let one = try PhaseMaskProcess.run(TinyTraining.arguments(epochs: 2, out: single))
         XCTAssertEqual(one.status, 0, one.err)
-        let difference = Self.relativeDifference(expected, try TinyTraining.state(TinyTraining.checkpoint(single)))
+        let difference = Self.relativeDifference(try TinyTraining.state(TinyTraining.checkpoint(pair)),
+                                                 try TinyTraining.state(TinyTraining.checkpoint(single)))
         XCTAssertGreaterThan(difference, 0, "2 ranks sum the kernels' batch sums in another order than one process")
         XCTAssertLessThanOrEqual(difference, 1e-4, "2 ranks against one process")
     }
@@ -76,7 +83,7 @@ final class MPIRunTests: XCTestCase {
         let executable = try Fault.executable()
         for (victim, stopAt) in [(1, "train-step:6"), (0, "checkpoint-write:2")] {
             let out = try Fault.temporaryDirectory(self, "mpi-die") + "/run"
-            let arguments = TinyTraining.arguments(epochs: 3, out: out)
+            let arguments = TinyTraining.arguments(epochs: 2, out: out)
             func rank(_ r: Int) -> [String] {
                 ["-np", "1"] + (r == victim ? ["/usr/bin/env", "\(TestStopPoint.environmentVariable)=\(stopAt)"] : []) + [executable] + arguments
             }

@@ -44,6 +44,7 @@ bench: release
 	$(RELEASE) bench train --snapshots 9
 	$(RELEASE) bench train --snapshots 1
 	$(RELEASE) bench simulate
+	$(RELEASE) bench scaling
 
 clean:
 	rm -rf .build

@@ -93,11 +93,6 @@ extension Communicator {
         return allGather(Self.bytes(values)).flatMap(Self.doubles)
     }
 
-    /// Whether any rank passes true.
-    public func any(_ flag: Bool) -> Bool {
-        allReduceSum([flag ? 1 : 0])[0] > 0
-    }
-
     /// Rank 0's `flag` on every rank: a decision taken from what rank 0 sees (a file in the folder it
     /// owns), so that every rank takes the same branch and meets the same collectives.
     public func rootDecides(_ flag: Bool) -> Bool {

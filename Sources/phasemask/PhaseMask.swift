@@ -36,7 +36,7 @@ struct PhaseMask: ParsableCommand {
             if (MPIJob.launcherRank() ?? 0) != 0 { Foundation.exit(exitCode(for: error).rawValue) }
             failOneLine(error)
         }
-        MPIRanks.start(quietOutput: !(command is ExperimentCommand))
+        MPIRanks.start(for: command)
         do {
             try command.run()
         } catch {

@@ -52,6 +52,8 @@ public enum ReconstructJob {
         /// Reference scene (see `ReconstructionReference.load`); nil: the CDP file's, if any.
         public var scene: String?
         public var iterations: Int?
+        /// Iterations of error reduction that refine the U-Net's estimate (`EstimateRefinement`); nil: none.
+        public var refine: Int?
         public var png: String
         public var hdf5: String
         public var log: (String) -> Void = { _ in }
@@ -89,6 +91,10 @@ public enum ReconstructJob {
             throw FabricationError("--iterations", "applies to er, hio and wf, not \(o.method.rawValue)")
         }
         if let n = o.iterations, n < 1 { throw FabricationError("--iterations", "must be ≥ 1, got \(n)") }
+        if o.refine != nil, o.method != .unet {
+            throw FabricationError("--refine", "refines the U-Net's estimate (--method unet); \(o.method.rawValue) has --iterations")
+        }
+        if let n = o.refine, n < 1 { throw FabricationError("--refine", "must be ≥ 1 iterations, got \(n)") }
         if let system = setup.system, o.mask != nil, o.method == .unet {
             warnOnMaskMismatch(setup.masks, system.masks.value, source: setup.maskSource, log: o.log)
         }
@@ -169,7 +175,16 @@ public enum ReconstructJob {
             }
             let out = try system.recover(tape.constant(y), masks: tape.constant(system.masks.value), training: false)
             let z = out.initialization.field
-            return Recovered(estimates: out.estimate.value.clipped(to: 0...1), field: z, initialization: z, residual: nil, iterations: nil)
+            guard let n = o.refine else {
+                return Recovered(estimates: out.estimate.value.clipped(to: 0...1), field: z, initialization: z, residual: nil, iterations: nil)
+            }
+            // Refined on the masks the CDPs were taken with (the design's, when given).
+            let problem = try PhaseRetrievalProblem(measurements: y, operator: try CodedDiffractionOperator(masks: setup.masks),
+                                                    saturated: saturated)
+            let r = try EstimateRefinement.refine(out.estimate.value, problem: problem, sceneModel: system.config.sceneModel,
+                                                  iterations: n)
+            return Recovered(estimates: r.images, field: alignGlobalPhase(tape.constant(r.field)).field, initialization: z,
+                             residual: r.residualAfter, iterations: n)
         }
         let (spectral, kernel) = try setup.spectralInitialization()
         let iterations = o.method.classical == nil ? nil : o.iterations ?? o.method.defaultIterations
@@ -214,7 +229,7 @@ public enum ReconstructJob {
             ("/estimate", "scene_model", .string(String(decoding: try sortedJSON.encode(model), as: UTF8.self))),
             ("/field", "layout", .string("last axis: real, imaginary; global phase aligned (Σx real ≥ 0)")),
             ("/initialization", "layout", .string("last axis: real, imaginary")),
-            ("/", "method", .string(o.method.rawValue)), ("/", "mask_source", .string(setup.maskSource)),
+            ("/", "method", .string(o.method.rawValue + (o.refine.map { " refined by \($0) iterations of er" } ?? ""))), ("/", "mask_source", .string(setup.maskSource)),
             ("/", "measurements", .string(source)),
         ]
         if let model = setup.model { attributes.append(("/", "checkpoint", .string(model))) }

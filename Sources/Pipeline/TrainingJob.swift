@@ -104,7 +104,7 @@ public enum TrainingJob {
     /// model. `log` receives notes about the scenes read.
     public static func evaluate(checkpoint: String, testSize: Int?, data: [DataSource]? = nil,
                                 noise: NoiseModel = .none, seed: UInt64 = 0, backgroundOffset: Double = 0,
-                                log: (String) -> Void = { _ in }) throws -> EvaluationResult {
+                                refinement: Int = 0, log: (String) -> Void = { _ in }) throws -> EvaluationResult {
         let system = try Checkpoint.load(checkpoint).system
         var config = system.config
         if let testSize { config.testSize = testSize }
@@ -115,7 +115,10 @@ public enum TrainingJob {
                                            + "score it on scenes without one, or train with --amplitude-range A0:A1 (A0 ≠ A1)")
         }
         let test = try SceneSplits.testScenes(config, log: log)
+        if refinement > 0, !config.sceneModel.isPurePhase {
+            throw TrainingError.checkpoint(path: checkpoint, problem: "has the scene model \(config.sceneModel); --refine assumes pure-phase scenes")
+        }
         return try Evaluation.evaluate(system, images: test, batchSize: config.batchSize, noise: noise, seed: seed,
-                                       backgroundOffset: backgroundOffset)
+                                       backgroundOffset: backgroundOffset, refinement: refinement)
     }
 }

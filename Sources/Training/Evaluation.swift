@@ -20,11 +20,13 @@ public enum Evaluation {
     /// Scenes carry no background offsets unless `backgroundOffset` Δ > 0 asks for them: then each image
     /// gets one drawn uniformly in ±Δ from the same seeded stream, before that batch's noise. The
     /// reference is always the image I.
+    /// With `refinement` N > 0 each estimate is refined by N iterations of error reduction on its own
+    /// (noisy) CDPs (`EstimateRefinement`; pure-phase scene models only).
     public static func evaluate(_ system: PhaseRetrievalSystem, images: Tensor, batchSize: Int = 100,
                                 noise: NoiseModel = .none, seed: UInt64 = 0,
-                                backgroundOffset: Double = 0) throws -> EvaluationResult {
+                                backgroundOffset: Double = 0, refinement: Int = 0) throws -> EvaluationResult {
         let (estimates, times) = try reconstruct(system, images: images, batchSize: batchSize, noise: noise, seed: seed,
-                                                 backgroundOffset: backgroundOffset)
+                                                 backgroundOffset: backgroundOffset, refinement: refinement)
         let sorted = times.sorted()
         let reference = SceneChannels.phase(images)
         return EvaluationResult(psnr: ImageMetrics.psnr(estimate: estimates, reference: reference),
@@ -34,10 +36,10 @@ public enum Evaluation {
     }
 
     /// Estimates `[n, 1, N, N]` of I for every scene of `images` (`[n, C, N, N]`), and the wall time of
-    /// each batch.
+    /// each batch (including the refinement, when `refinement` > 0 asks for one).
     public static func reconstruct(_ system: PhaseRetrievalSystem, images: Tensor, batchSize: Int = 100,
                                    noise: NoiseModel = .none, seed: UInt64 = 0,
-                                   backgroundOffset: Double = 0) throws -> (Tensor, [Double]) {
+                                   backgroundOffset: Double = 0, refinement: Int = 0) throws -> (Tensor, [Double]) {
         var model = system.config.sceneModel
         model.backgroundOffset = backgroundOffset
         if let problem = model.problems().first { throw TrainingError.invalidConfiguration(problem) }
@@ -54,8 +56,15 @@ public enum Evaluation {
             let tape = Tape(recording: false)
             let scene = try system.scene(batch, model: model, offsets: true, generator: &rng)
             let result = try system.forward(scene: scene, tape: tape, training: false, noise: noise, generator: &rng)
+            var estimate = result.estimate.value
+            if refinement > 0 {
+                let problem = try PhaseRetrievalProblem(measurements: result.measurements.value,
+                                                        operator: try CodedDiffractionOperator(masks: system.masks.value))
+                estimate = try EstimateRefinement.refine(estimate, problem: problem, sceneModel: system.config.sceneModel,
+                                                         iterations: refinement).images
+            }
             times.append(MonotonicClock.now() - t0)
-            (out.pointer + start * per).update(from: result.estimate.value.pointer, count: (end - start) * per)
+            (out.pointer + start * per).update(from: estimate.pointer, count: (end - start) * per)
             start = end
         }
         return (out, times)

@@ -151,9 +151,13 @@ struct Evaluate: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Score under background-phase offsets uniform in ±Δ radians (the checkpoint's phase range "
                                + "and amplitude always apply; default 0: none).", valueName: "Δ"))
     var backgroundOffset: String?
+    @Option(help: ArgumentHelp("Refine each U-Net estimate by N iterations of error reduction on its own CDPs (pure-phase scenes; docs/method.md).",
+                               valueName: "N"))
+    var refine: Int?
     @Option(help: "Compute threads.") var threads: Int = 2
 
     func validate() throws {
+        if let refine, refine < 1 { throw ValidationError("--refine must be ≥ 1 iterations, got \(refine)") }
         _ = try offset()
         _ = try parseNoise(noise)
     }
@@ -175,12 +179,13 @@ struct Evaluate: ParsableCommand {
         let delta = try offset()
         Threading.configure(threads: threads)
         let r = try TrainingJob.evaluate(checkpoint: model, testSize: testSize, data: sources, noise: noiseModel, seed: seed,
-                                         backgroundOffset: delta) { print($0) }
+                                         backgroundOffset: delta, refinement: refine ?? 0) { print($0) }
         let of = sources.isEmpty ? "" : " of " + sources.map(\.description).joined(separator: " + ")
         let noisy = noiseModel == .none ? "" : ", \(noiseModel)"
         let offsets = delta > 0 ? String(format: ", background offsets ±%g rad", delta) : ""
-        print(String(format: "test (%d images%@%@%@): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
-                     r.count, of, noisy, offsets, r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
+        let refined = refine.map { ", refined by \($0) iterations of er" } ?? ""
+        print(String(format: "test (%d images%@%@%@%@): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
+                     r.count, of, noisy, offsets, refined, r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
     }
 }
 

@@ -16,6 +16,10 @@ import TensorCore
 /// ρ does not increase along the iterations. Under strong noise, more iterations fit the noise: the
 /// number is a choice tied to the photon budget (docs/method.md, "Refinement").
 public enum EstimateRefinement {
+    /// The iterations `design` reports a refined score with: the measured optimum near 100 photons per
+    /// pixel, and most of the gain of longer runs on clean CDPs (docs/method.md, "Refinement").
+    public static let defaultIterations = 20
+
     public struct Outcome {
         /// The refined images I `[B, 1, H, W]` in [0, 1].
         public let images: Tensor

@@ -127,7 +127,7 @@ public struct DesignPipeline {
             Row(system: "student, continuous mask", psnr: fineTune.result.continuous.psnr, ssim: fineTune.result.continuous.ssim),
             Row(system: "student, quantized (K = \(teacherConfig.levels))", psnr: fineTune.result.quantized.psnr, ssim: fineTune.result.quantized.ssim),
             Row(system: "student, fine-tuned to quantized", psnr: fineTune.result.fineTuned.psnr, ssim: fineTune.result.fineTuned.ssim),
-        ]
+        ] + (try refinedRow(fineTune.system, scenes: testScenes, config: teacherConfig))
         let heldOut = try heldOutRows(teacher: teacher.system, fineTuned: fineTune.system, config: teacherConfig)
         var metrics = fineTune.metrics
         metrics["psnr_teacher_db"] = teacherScore.psnr
@@ -160,6 +160,15 @@ public struct DesignPipeline {
         export.data = config.dataDirectory
         export.name = options.name
         return export
+    }
+
+    /// The fine-tuned student with its estimates refined by `EstimateRefinement.defaultIterations` of error
+    /// reduction (`reconstruct --refine`), for pure-phase scene models; none otherwise.
+    func refinedRow(_ student: PhaseRetrievalSystem, scenes: Tensor, config: TrainingConfig) throws -> [Row] {
+        guard config.sceneModel.isPurePhase else { return [] }
+        let n = EstimateRefinement.defaultIterations
+        let r = try Evaluation.evaluate(student, images: scenes, batchSize: config.batchSize, refinement: n)
+        return [Row(system: "student, fine-tuned, + \(n) iterations of er", psnr: r.psnr, ssim: r.ssim)]
     }
 
     /// Test PSNR/SSIM of the teacher and the fine-tuned student on scenes they were not trained on, so

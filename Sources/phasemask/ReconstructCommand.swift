@@ -46,8 +46,12 @@ struct Reconstruct: ParsableCommand {
         if let m = r.frames { print("frames: " + FrameImportJob.summary(m) + "; " + m.rule) }
         var line = "reconstructed \(r.estimates.shape[0]) image(s)"
         if chosen != .unet { line += " by \(chosen.rawValue)" }
-        if let n = refine { line += " (U-Net refined by \(n) iterations of er)" }
-        if let rho = r.residual { line += String(format: " (residual %.4f)", rho) }
+        let residual = r.residual.map { String(format: "residual %.4f", $0) }
+        if let n = refine {
+            line += " (U-Net refined by \(n) iterations of er" + (residual.map { ", " + $0 } ?? "") + ")"
+        } else if let residual {
+            line += " (\(residual))"
+        }
         line += " → \(out), \(h5)"
         if let p = r.psnr { line += "; against \(r.reference ?? "the scene"): " + String(format: "PSNR %.2f dB", p) }
         if let s = r.ssim { line += String(format: ", SSIM %.4f", s) }

@@ -41,7 +41,7 @@ final class RefinementEndToEndTests: XCTestCase {
         _ = try run(["simulate", "--mask", design, "--scene", d + "/scene.png", "--out", d + "/cdp.h5"])
         let plain = try run(["reconstruct", "--mask", design, "--cdp", d + "/cdp.h5", "--out", d + "/u.png"])
         let refined = try run(["reconstruct", "--mask", design, "--cdp", d + "/cdp.h5", "--refine", "100", "--out", d + "/r.png"])
-        XCTAssertTrue(refined.output.contains("(U-Net refined by 100 iterations of er) (residual "), refined.output)
+        XCTAssertTrue(refined.output.contains("(U-Net refined by 100 iterations of er, residual "), refined.output)
         let (before, after) = (try psnr(plain, "reconstructed "), try psnr(refined, "reconstructed "))
         XCTAssertGreaterThan(after, before + 1, "reconstruct: \(before) → \(after) dB")
 

@@ -32,6 +32,9 @@ public struct SensingModel: Equatable, Sendable, CustomStringConvertible {
     /// From the mask plane to the sensor (default: the far field).
     public let propagation: Propagation
 
+    /// The far field without padding: PhaseMask's sensing model before 0.4, and the default.
+    public static let farField = try! SensingModel()
+
     public init(oversampling: Int = 1, propagation: Propagation = .farField) throws {
         guard oversampling >= 1 else { throw OpticsError("oversampling factor must be an integer ≥ 1, got \(oversampling)") }
         self.oversampling = oversampling

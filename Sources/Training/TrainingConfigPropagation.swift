@@ -55,8 +55,3 @@ extension TrainingConfig {
         return sensing.samplingProblems(height: size, width: size)
     }
 }
-
-extension SensingModel {
-    /// The far field without padding: PhaseMask's sensing model before 0.4 and the default.
-    public static let farField = try! SensingModel()
-}

@@ -44,6 +44,9 @@ public struct MeasurementSetup {
             let (phases, notes) = try MaskDataset(path: spec.path, dataset: spec.dataset).load()
             notes.forEach(log)
             let sensing = explicit ?? system?.sensing ?? .farField
+            if let problem = sensing.samplingProblems(height: phases.shape[1], width: phases.shape[2]).first {
+                throw FabricationError("--propagation", problem)
+            }
             return MeasurementSetup(masks: phases, sensing: sensing, sceneModel: system?.config.sceneModel ?? .standard,
                                     maskSource: mask, system: system, model: model)
         }

@@ -86,9 +86,10 @@ public struct NearFieldSampling: Equatable, Sendable {
         var p: [String] = []
         if walk > margin * (1 + 1e-12) {
             var fix = [String]()
-            if let f = smallestPad, f <= Self.maximumPad { fix.append("--pad \(f)") }
+            let needed = smallestPad.flatMap { $0 <= Self.maximumPad ? $0 : nil }
+            if let f = needed { fix.append("--pad \(f)") }
             if pad > 1 { fix.append("a distance ≤ \(mm(largestDistance(pad: pad))) mm with --pad \(pad)") }
-            else { fix.append("with --pad 2 a distance ≤ \(mm(largestDistance(pad: 2))) mm") }
+            else if needed != 2 { fix.append("with --pad 2 a distance ≤ \(mm(largestDistance(pad: 2))) mm") }
             p.append("\(name) propagation over z = \(mm(g.distance)) mm aliases on the \(grid) grid: the steepest plane wave "
                      + "at the \(um(g.pitch)) µm pitch (spatial frequency 1/(2·pitch) on both axes) walks \(um(walk)) µm sideways, "
                      + "more than the \(um(margin)) µm margin that padding by \(pad) leaves around the \(height)×\(width) mask, "

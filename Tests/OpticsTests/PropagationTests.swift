@@ -240,6 +240,10 @@ final class PropagationTests: XCTestCase {
             + "--pad 2 a distance ≤ 1.615 mm"])
         XCTAssertEqual(asm.samplingProblems(height: 16, width: 16, pad: 5), [])
         XCTAssertEqual(asm.samplingProblems(height: 16, width: 16, pad: 4).count, 1)
+        XCTAssertTrue(asm.samplingProblems(height: 16, width: 16, pad: 2).first?
+            .hasSuffix("more than the 64 µm margin that padding by 2 leaves around the 16×16 mask, so its light would wrap around "
+                       + "the window onto the sensor; give --pad 5, or a distance ≤ 1.615 mm with --pad 2") ?? false,
+                      "\(asm.samplingProblems(height: 16, width: 16, pad: 2))")
         let near = Propagation.angularSpectrum(geometry(pitch: 8e-6, wavelength: 633e-9, distance: 1.615e-3))
         XCTAssertEqual(near.samplingProblems(height: 16, width: 16, pad: 2), [])
         XCTAssertThrowsError(try SensingModel(oversampling: 1, propagation: asm).check(height: 16, width: 16))

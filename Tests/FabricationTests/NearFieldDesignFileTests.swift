@@ -113,3 +113,21 @@ final class NearFieldDesignFileTests: XCTestCase {
         }
     }
 }
+
+/// Near-field CDPs are sensor images: camera frames show them as they are (no centring of a zero
+/// frequency), and reading the window back gives the same grid.
+final class NearFieldFrameTests: XCTestCase {
+    func testNearFieldFramesAreNotCentred() {
+        let y = (0..<(6 * 4)).map { Float($0) }
+        for centred in [true, false] {
+            let g = FrameGeometry(gridHeight: 6, gridWidth: 4, bin: 2, left: 1, top: 0, centred: centred)
+            let sensor = g.render(y, width: 10, height: 12)
+            XCTAssertEqual(g.grid(from: sensor, width: 10).map { $0 / 4 }, y.map { $0 / 4 }, "centred \(centred)")
+            // The window's top-left sensor pixel shows grid pixel (0, 0) only without centring.
+            XCTAssertEqual(sensor[1], centred ? y[3 * 4 + 2] / 4 : y[0] / 4, "centred \(centred)")
+        }
+        var rendering = FrameRendering()
+        rendering.centred = false
+        XCTAssertFalse(try! rendering.layout(gridHeight: 6, gridWidth: 4).geometry.centred)
+    }
+}

@@ -65,9 +65,11 @@ final class NearFieldCLITests: XCTestCase {
         XCTAssertTrue(verified.output.contains("PASS"), verified.output)
 
         // No propagation option: the geometry comes from the design file.
-        let simulated = try run(["simulate", "--mask", design, "--scene", d + "/scene.png", "--out", d + "/cdp.h5"])
+        let simulated = try run(["simulate", "--mask", design, "--scene", d + "/scene.png", "--out", d + "/cdp.h5",
+                                 "--frame-tiff", d + "/f.tif"])
+        let frames = (0..<3).map { "\(d)/f_b0_l\($0).tif" }
         XCTAssertEqual(simulated.lines, ["wrote \(d)/cdp.h5: CDPs [1, 3, 32, 32], \(described), no noise, "
-                                         + "scenes phase 0:3.14159 rad", ""])
+                                         + "scenes phase 0:3.14159 rad"] + frames.map { "wrote \($0)" } + [""])
         let cdp = try HDF5File.open(path: d + "/cdp.h5")
         XCTAssertEqual(try cdp.stringAttribute("propagation", of: "/cdp"), "angular-spectrum")
         XCTAssertEqual(try cdp.intAttribute("oversampling", of: "/cdp"), 2)
@@ -81,6 +83,10 @@ final class NearFieldCLITests: XCTestCase {
         let out = try HDF5File.open(path: d + "/er.h5")
         XCTAssertEqual(try out.stringAttribute("propagation"), "angular-spectrum")
         try out.close()
+        // The camera frames of those CDPs (sensor images, not centred) reconstruct as well as the CDPs.
+        let fromFrames = try run(["reconstruct", "--method", "er", "--mask", design, "--scene", d + "/cdp.h5",
+                                  "--out", d + "/er-frames.png"] + frames.flatMap { ["--frame", $0] })
+        XCTAssertEqual(try psnr(fromFrames), try psnr(er), accuracy: 0.5, fromFrames.output)
         // The same geometry given explicitly is accepted; another one is refused, naming the design.
         _ = try run(["reconstruct", "--method", "spectral", "--mask", design, "--cdp", d + "/cdp.h5", "--out", d + "/s.png"]
                     + geometry + ["--pad", "2"])

@@ -57,13 +57,14 @@ public struct NearFieldSampling: Equatable, Sendable {
     /// The near-field geometry (never nil: the initializer refuses the far field).
     var geometry: NearFieldGeometry { propagation.nearField! }
 
-    /// True when the corner of the band is evanescent (pitch ≤ λ/√2): its walk is unbounded.
-    public var cornerIsEvanescent: Bool { !walk.isFinite }
+    /// True when the corner of the band is evanescent (pitch ≤ λ/√2): the angular spectrum's walk is
+    /// unbounded there, and Fresnel's paraxial phase meaningless.
+    public var cornerIsEvanescent: Bool { 2 * geometry.wavelength * geometry.wavelength * nyquist * nyquist >= 1 }
 
     /// The smallest padding whose margin holds the walk, `⌈1 + 2s/(min(H, W)·pitch)⌉`; nil when no
     /// padding can (evanescent corner).
     public var smallestPad: Int? {
-        guard walk.isFinite else { return nil }
+        guard walk.isFinite, !cornerIsEvanescent else { return nil }
         let needed = 1 + 2 * walk / (Double(min(height, width)) * geometry.pitch)
         return Int((needed * (1 - 1e-12)).rounded(.up))
     }

@@ -259,6 +259,9 @@ final class PropagationTests: XCTestCase {
         XCTAssertEqual(fine.samplingProblems(height: 16, width: 16, pad: 4), [
             "angular-spectrum propagation: the pixel pitch 0.4 µm is at most λ/√2 = 0.4476 µm, so the steepest waves the grid "
             + "holds are evanescent or graze the mask: use a pitch above λ/√2"])
+        XCTAssertEqual(Propagation.fresnel(fine.nearField!).samplingProblems(height: 16, width: 16, pad: 4), [
+            "fresnel propagation: the pixel pitch 0.4 µm is at most λ/√2 = 0.4476 µm, so the steepest waves the grid "
+            + "holds are evanescent or graze the mask: use a pitch above λ/√2"])
         XCTAssertEqual(Propagation.farField.samplingProblems(height: 16, width: 16, pad: 1), [])
     }
 }

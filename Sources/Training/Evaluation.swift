@@ -59,7 +59,8 @@ public enum Evaluation {
             var estimate = result.estimate.value
             if refinement > 0 {
                 let problem = try PhaseRetrievalProblem(measurements: result.measurements.value,
-                                                        operator: try CodedDiffractionOperator(masks: system.masks.value))
+                                                        operator: try CodedDiffractionOperator(
+                    masks: system.masks.value, oversampling: system.sensing.oversampling, propagation: system.sensing.propagation))
                 estimate = try EstimateRefinement.refine(estimate, problem: problem, sceneModel: system.config.sceneModel,
                                                          iterations: refinement).images
             }

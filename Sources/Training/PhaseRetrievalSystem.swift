@@ -35,9 +35,10 @@ public final class PhaseRetrievalSystem: ParameterCollection {
         try UNet.validate(height: config.size, width: config.size, depth: config.depth)
         unet = UNet(inputChannels: 2, outputChannels: 1, baseChannels: config.channels,
                     depth: config.depth, name: "unet", generator: &netStream)
-        sensing = try SensingModel(oversampling: 1)
+        sensing = config.sensing
         initialization = try SpectralInitialization(iterations: config.iterations, weighting: config.weighting,
-                                                    globalPhase: config.globalPhase)
+                                                    oversampling: sensing.oversampling, globalPhase: config.globalPhase,
+                                                    propagation: sensing.propagation)
         if config.mode == .random {
             masks.isFrozen = true
             filter.isFrozen = true
@@ -50,7 +51,7 @@ public final class PhaseRetrievalSystem: ParameterCollection {
 
     /// Everything one forward pass produces.
     public struct Output {
-        /// CDPs `[B, L, N, N]` as measured (after noise).
+        /// CDPs `[B, L, fN, fN]` as measured (after noise).
         public let measurements: Variable
         /// Spectral initialization `[B, N, N]` complex.
         public let initialization: ComplexVariable
@@ -95,7 +96,7 @@ public final class PhaseRetrievalSystem: ParameterCollection {
         return try recover(y, masks: phi, training: training)
     }
 
-    /// Recovery from measured CDPs `y` `[B, L, N, N]`: filtered spectral initialization with the masks
+    /// Recovery from measured CDPs `y` `[B, L, fN, fN]`: filtered spectral initialization with the masks
     /// `masks` (normally this system's φ on the same tape), then the U-Net.
     public func recover(_ y: Variable, masks phi: Variable, training: Bool) throws -> Output {
         let z = initialization.estimate(measurements: y, masks: phi, kernel: y.tape.variable(filter))

@@ -23,6 +23,7 @@ extension TrainingConfig {
         if trainSize < 1 || validationSize < 1 || testSize < 1 { p.append("dataset subset sizes must be positive") }
         p += sceneModel.problems()
         if let amplitudeProblem { p.append(amplitudeProblem) }
+        if (1...Self.maximumSize).contains(size) { p += sensingProblems() }
         return p
     }
 
@@ -43,6 +44,10 @@ extension TrainingConfig {
         if taught != asked {
             p.append("teacher was trained on scenes with \(taught); the student asks for \(asked) "
                      + "(give the same --phase-range and --amplitude-range)")
+        }
+        if teacher.sensing != sensing {
+            p.append("teacher was trained with the sensing geometry \(teacher.sensing); the student asks for \(sensing) "
+                     + "(give the same --propagation, --pixel-pitch-um, --wavelength-nm, --distance-mm and --pad)")
         }
         return p
     }

@@ -38,6 +38,7 @@ struct Design: ParsableCommand {
     @Option(help: "Fabricated pixel pitch in metres.") var pitch: Double = 8e-6
     @Option(help: dataHelp) var data: [String] = []
     @OptionGroup var scene: SceneModelOptions
+    @OptionGroup(title: "Propagation (default: far field)") var optics: PropagationOptions
     @Option(help: "Working directory for the training stages.") var work: String = "runs/design"
     @Option(help: "Output directory for the exported files.") var out: String = "masks"
     @Option(help: "File name stem of the exported files.") var name: String = "phasemask"
@@ -62,6 +63,7 @@ struct Design: ParsableCommand {
         t.sceneModel = try scene.model()
         t.globalPhase = globalPhase; t.weighting = try spectralWeighting(weighting, truncation: nil)
         t.schedule = schedule; t.noise = try noise.map(parseNoise)
+        t.sensing = try optics.sensing()
         o.training = t
         o.studentEpochs = studentEpochs; o.fineTuneEpochs = finetuneEpochs
         o.alpha = alpha; o.beta = beta; o.initFromTeacher = initFromTeacher

@@ -22,6 +22,7 @@ struct Reconstruct: ParsableCommand {
     @Option(help: ArgumentHelp("Refine the U-Net's estimate by N iterations of error reduction on the same CDPs (pure-phase scenes; "
                                + "about 20 for camera data, 100 or more for clean simulations: docs/method.md).", valueName: "N"))
     var refine: Int?
+    @OptionGroup(title: "Propagation (default: the design's or checkpoint's, else far field)") var optics: PropagationOptions
     @Option(help: "Output PNG (estimates side by side); an HDF5 file with the same stem is written beside it.")
     var out: String
     @Option(help: "Compute threads.") var threads: Int = 2
@@ -35,12 +36,13 @@ struct Reconstruct: ParsableCommand {
         if frame.isEmpty && frameOptions.isUsed { throw ValidationError("--dark, --flat, --bits, --bin, --crop and --normalize apply to --frame") }
         Threading.configure(threads: threads)
         let h5 = String(out.dropLast(4)) + ".h5"
-        if chosen == .unet, let model, let cdp, mask == nil, scene == nil, iterations == nil, refine == nil {
+        if chosen == .unet, let model, let cdp, mask == nil, scene == nil, iterations == nil, refine == nil, !optics.isUsed {
             return try reconstructCDP(model: model, cdp: cdp, h5: h5)
         }
         var o = ReconstructJob.Options(measurements: frame.isEmpty ? .cdp(cdp!) : .frames(try frameOptions.options(frames: frame)),
                                        png: out, hdf5: h5)
         (o.method, o.model, o.mask, o.scene, o.iterations, o.refine) = (chosen, model, mask, scene, iterations, refine)
+        o.sensing = try optics.sensing()
         o.log = { print($0) }
         let r = try ReconstructJob.run(o)
         if let m = r.frames { print("frames: " + FrameImportJob.summary(m) + "; " + m.rule) }

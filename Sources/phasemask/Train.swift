@@ -37,6 +37,7 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Random seed (masks, weights, batch order, noise).") var seed: UInt64?
     @Option(help: dataHelp) var data: [String] = []
     @OptionGroup var scene: SceneModelOptions
+    @OptionGroup(title: "Propagation (default: far field)") var optics: PropagationOptions
 
     func validate() throws {
         _ = try spectralWeighting(weighting, truncation: truncation)
@@ -58,6 +59,7 @@ struct SystemOptions: ParsableArguments {
         o.seed = seed
         o.dataSources = try dataSources(data)
         o.sceneModel = try scene.model()
+        o.sensing = try optics.sensing()
         return o
     }
 }

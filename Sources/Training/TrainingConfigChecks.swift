@@ -23,7 +23,20 @@ extension TrainingConfig {
         if trainSize < 1 || validationSize < 1 || testSize < 1 { p.append("dataset subset sizes must be positive") }
         p += sceneModel.problems()
         if let amplitudeProblem { p.append(amplitudeProblem) }
+        if let perturbationProblem { p.append(perturbationProblem) }
         return p
+    }
+
+    /// The training perturbation's amplitude, and the lithography layers its kind needs.
+    private var perturbationProblem: String? {
+        guard let perturbation else { return nil }
+        if let problem = perturbation.problem { return problem }
+        let uniform = levels >= 2 && levels & (levels - 1) == 0 && stroke >= 2 * Double.pi - 1e-9
+        if perturbation.kind.needsLayers && !uniform {
+            return "the \(perturbation.kind.rawValue) perturbation acts on K = 2^k binary lithography layers over a full 2π "
+                + "stroke; got K = \(levels), stroke \(stroke) rad"
+        }
+        return nil
     }
 
     /// Problems with this configuration as a training job, each one sentence; empty when it can run.

@@ -41,6 +41,8 @@ public struct TrainingOverrides: Equatable, Sendable {
     public var useCDPLoss: Bool?
     public var useFeatureLoss: Bool?
     public var kdNormalization: KDNormalization?
+    /// The training-time mask perturbation (`TrainingConfig.perturbation`).
+    public var perturbation: MaskPerturbation?
 
     public init() {}
 
@@ -61,6 +63,7 @@ public struct TrainingOverrides: Equatable, Sendable {
         if let teacherCheckpoint { c.teacherCheckpoint = teacherCheckpoint }
         set(initFromTeacher, \.initFromTeacher); set(useCDPLoss, \.useCDPLoss); set(useFeatureLoss, \.useFeatureLoss)
         set(kdNormalization, \.kdNormalization)
+        if let perturbation { c.perturbation = perturbation }
     }
 
     /// The preset's configuration for `mode` with these settings applied. A student starts from the

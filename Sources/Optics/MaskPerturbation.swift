@@ -8,7 +8,7 @@ import TensorCore
 /// (`--perturb KIND:AMPLITUDE`, `TrainingConfig.perturbation`), so a design becomes robust to it.
 ///
 /// Every kind acts on the wrapped phase w = wrap(φ) ∈ [0, 2π), the phase the element or panel
-/// realizes (docs/robustness.md, "Tolerance analysis", has the maths). `amplitude` is in mask units,
+/// realizes (docs/tolerance.md has the maths). `amplitude` is in mask units,
 /// the same for every command:
 ///
 /// | kind | realization (g, g_i standard normal draws) | amplitude a |

@@ -13,7 +13,9 @@ import Training
 /// realized mask measures the test scenes (noise-free CDPs); the recovery network reconstructs them
 /// with the nominal mask it was trained for, as a deployed system would. Per error and amplitude: the
 /// mean and 5th percentile of the per-image test PSNR over all draws × images (percentile by linear
-/// interpolation between order statistics). Draw d of an error takes the same random numbers at every
+/// interpolation between order statistics), and the standard error of the mean over the draws (the
+/// sample standard deviation of the draws' means over √draws: the images are the same in every cell,
+/// so this is the noise that matters when cells are compared). Draw d of an error takes the same random numbers at every
 /// amplitude (common random numbers: the curves are smooth in the amplitude). `ToleranceReport`
 /// prints the table, ranks the errors and writes `tolerance.csv` and `tolerance.png`.
 public enum ToleranceJob {
@@ -72,6 +74,8 @@ public enum ToleranceJob {
         public let images: Int
         public let meanPSNR: Double
         public let p5PSNR: Double
+        /// Standard error of `meanPSNR` over the draws; nil for one draw.
+        public let standardError: Double?
     }
 
     public struct Result {
@@ -114,17 +118,17 @@ public enum ToleranceJob {
         let batch = system.config.batchSize
         var started = MonotonicClock.now()
         let nominalScores = try psnrs(system, measuring: mask.phases, scenes: scenes, batchSize: batch)
-        let nominal = cell(nil, 0, mask, draws: 1, nominalScores)
+        let nominal = cell(nil, 0, mask, draws: 1, [nominalScores])
         report(nominal, MonotonicClock.now() - started)
         var cells: [Cell] = []
         for (kind, amplitudes) in plan.errors {
             let streams = drawStreams(kind, seed: o.seed, count: kind.isRandom ? o.draws : 1)
             for a in amplitudes {
                 started = MonotonicClock.now()
-                var scores: [Double] = []
+                var scores: [[Double]] = []
                 for var stream in streams {
                     let error = MaskPerturbation(kind, amplitude: a).draw(layerCount: mask.layers?.count ?? 0, generator: &stream)
-                    scores += try psnrs(system, measuring: try mask.realized(error), scenes: scenes, batchSize: batch)
+                    scores.append(try psnrs(system, measuring: try mask.realized(error), scenes: scenes, batchSize: batch))
                 }
                 cells.append(cell(kind, a, mask, draws: streams.count, scores))
                 report(cells.last!, MonotonicClock.now() - started)
@@ -174,12 +178,21 @@ public enum ToleranceJob {
         return (0..<count).map { _ in base.split() }
     }
 
+    /// The cell of per-image scores, one list per draw.
     static func cell(_ kind: MaskPerturbation.Kind?, _ amplitude: Double, _ mask: RealizedMask, draws: Int,
-                     _ scores: [Double]) -> Cell {
+                     _ scores: [[Double]]) -> Cell {
         let (unit, scale) = kind.map { mask.displayUnit($0) } ?? ("", 1)
+        let all = scores.flatMap { $0 }
+        let means = scores.map { $0.reduce(0, +) / Double(max($0.count, 1)) }
+        var standardError: Double?
+        if means.count > 1 {
+            let m = means.reduce(0, +) / Double(means.count)
+            let variance = means.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(means.count - 1)
+            standardError = (variance / Double(means.count)).squareRoot()
+        }
         return Cell(kind: kind, amplitude: amplitude, shown: amplitude * scale, unit: unit, draws: draws,
-                    images: scores.count / max(draws, 1), meanPSNR: scores.reduce(0, +) / Double(max(scores.count, 1)),
-                    p5PSNR: percentile(scores, 0.05))
+                    images: all.count / max(draws, 1), meanPSNR: all.reduce(0, +) / Double(max(all.count, 1)),
+                    p5PSNR: percentile(all, 0.05), standardError: standardError)
     }
 
     /// The q-quantile of `values` by linear interpolation between order statistics (position q·(n − 1)).

@@ -10,7 +10,7 @@ import Storage
 /// Ranking: an error's 1-dB tolerance is the amplitude at which its mean PSNR first falls 1 dB below
 /// the nominal mask's, interpolated linearly between the grid's amplitudes (and the nominal at 0); none
 /// when the largest amplitude stays within 1 dB. It is set against a typical error of that kind
-/// (`typical`, an assumption stated in docs/robustness.md): the smaller their ratio, the more that
+/// (`typical`, an assumption stated in docs/tolerance.md): the smaller their ratio, the more that
 /// tolerance matters; an error without a 1-dB tolerance ranks by its lower bound (largest / typical).
 public enum ToleranceReport {
     public struct Tolerance: Equatable, Sendable {
@@ -68,8 +68,8 @@ public enum ToleranceReport {
 
     /// The table: the nominal mask, then each error and amplitude.
     public static func table(nominal: ToleranceJob.Cell, cells: [ToleranceJob.Cell]) -> [String] {
-        let head = ["error", "amplitude", "draws × images", "mean PSNR (dB)", "p5 PSNR (dB)", "Δ mean (dB)"]
-        let widths = [14, 10, 16, 16, 14, 13]
+        let head = ["error", "amplitude", "draws × images", "mean PSNR (dB)", "± s.e.", "p5 PSNR (dB)", "Δ mean (dB)"]
+        let widths = [14, 10, 16, 16, 8, 14, 13]
         func row(_ fields: [String]) -> String {
             fields[0].padding(toLength: widths[0], withPad: " ", startingAt: 0)
                 + zip(fields.dropFirst(), widths.dropFirst()).map { String(repeating: " ", count: max($1 - $0.count, 1)) + $0 }.joined()
@@ -77,7 +77,8 @@ public enum ToleranceReport {
         var lines = [row(head), row(widths.enumerated().map { String(repeating: "-", count: $0.offset == 0 ? $0.element - 2 : head[$0.offset].count) })]
         for c in [nominal] + cells {
             lines.append(row([c.kind?.rawValue ?? "nominal", amplitude(c), "\(c.draws) × \(c.images)",
-                              String(format: "%.2f", c.meanPSNR), String(format: "%.2f", c.p5PSNR),
+                              String(format: "%.2f", c.meanPSNR), c.standardError.map { String(format: "%.2f", $0) } ?? "-",
+                              String(format: "%.2f", c.p5PSNR),
                               String(format: "%+.2f", c.meanPSNR - nominal.meanPSNR)]))
         }
         return lines
@@ -102,10 +103,10 @@ public enum ToleranceReport {
         let group = try AtomicFileGroup(directory: directory, name: "tolerance")
         let names = ["tolerance.csv", "tolerance.png"]
         do {
-            var text = "error,amplitude,unit,amplitude_mask_units,draws,images,psnr_mean_db,psnr_p5_db\n"
+            var text = "error,amplitude,unit,amplitude_mask_units,draws,images,psnr_mean_db,psnr_mean_se_db,psnr_p5_db\n"
             for c in [nominal] + cells {
                 text += [c.kind?.rawValue ?? "nominal", String(format: "%.6g", c.shown), c.unit, "\(c.amplitude)", "\(c.draws)", "\(c.images)",
-                         "\(c.meanPSNR)", "\(c.p5PSNR)"].joined(separator: ",") + "\n"
+                         "\(c.meanPSNR)", c.standardError.map { "\($0)" } ?? "", "\(c.p5PSNR)"].joined(separator: ",") + "\n"
             }
             try AtomicFile.write(Array(text.utf8), to: group.stagingPath(names[0]))
             try figure(nominal: nominal, cells: cells).writePNG(to: group.stagingPath(names[1]))

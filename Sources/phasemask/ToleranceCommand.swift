@@ -13,7 +13,7 @@ struct Tolerance: ParsableCommand {
             layer-depth (each lithography mask's depth, %), misalignment (between lithography masks, um or px), \
             crosstalk (SLM fringing, Gaussian σ in mask pixels, px), lut-gamma (gamma of the phase response, %), \
             wavelength (detuning, nm or %). Default amplitudes: 2,5,10,20% | 0.5,1,2,4um | \
-            0.025,0.05,0.1,0.2px | 5,10,20,40nm. Writes OUT/tolerance.csv and OUT/tolerance.png (docs/robustness.md).
+            0.025,0.05,0.1,0.2px | 5,10,20,40nm. Writes OUT/tolerance.csv and OUT/tolerance.png (docs/tolerance.md).
             """)
 
     @Argument(help: "The exported design (.h5).") var design: String
@@ -77,5 +77,5 @@ func parsePerturbation(_ text: String) throws -> MaskPerturbation {
 
 /// Help of `--perturb`.
 let perturbHelp = ArgumentHelp("Train the measuring mask under a random fabrication or display error drawn every step: depth-scale:A%, "
-                               + "layer-depth:A%, misalignment:Apx, crosstalk:Apx, lut-gamma:A% or wavelength:A% (docs/robustness.md).",
+                               + "layer-depth:A%, misalignment:Apx, crosstalk:Apx, lut-gamma:A% or wavelength:A% (docs/tolerance.md).",
                                valueName: "kind:amplitude")

@@ -59,12 +59,13 @@ final class ToleranceCLITests: XCTestCase {
                        ["nominal 0 1", "depth-scale 0 %", "depth-scale 20 %", "misalignment 2 µm", "misalignment 4 µm", "crosstalk 0.3 px"],
                        r.output)
         XCTAssertEqual(rows.first?.split(separator: " ")[5], Substring(psnr), r.output)
-        // Zero amplitude is the nominal mask: same mean, Δ +0.00 (the p5 of 2 × 4 repeated scores is
-        // another order statistic than that of 4). 0.25 px on an 8 µm pitch is 2 µm.
+        // Zero amplitude is the nominal mask: same mean, no spread over draws, Δ +0.00 (the p5 of 2 × 4
+        // repeated scores is another order statistic than that of 4). 0.25 px on an 8 µm pitch is 2 µm.
         let fields = rows.map { $0.split(separator: " ").map(String.init) }
-        XCTAssertEqual([fields[1][6], fields[1][8]], [fields[0][5], "+0.00"], r.output)
+        XCTAssertEqual([fields[1][6], fields[1][7], fields[1][9]], [fields[0][5], "0.00", "+0.00"], r.output)
         XCTAssertEqual(fields[1][3...5], ["2", "×", "4"])
         XCTAssertEqual(fields[5][3...5], ["1", "×", "4"], "crosstalk draws nothing")
+        XCTAssertEqual([fields[0][6], fields[5][7]], ["-", "-"], "one draw has no standard error")
         for (i, what) in [(2, "a 20 % depth error"), (4, "a 4 µm misalignment"), (5, "crosstalk of 0.3 px")] {
             XCTAssertLessThan(Double(fields[i][6])!, Double(fields[0][5])! - 0.5, "\(what) costs PSNR: \(r.output)")
         }
@@ -73,7 +74,7 @@ final class ToleranceCLITests: XCTestCase {
         XCTAssertTrue(r.lines.contains { $0.hasPrefix("[6/6] crosstalk 0.3 px: mean PSNR ") }, r.output)
 
         let csv = try String(contentsOfFile: out + "/tolerance.csv", encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(csv.first, "error,amplitude,unit,amplitude_mask_units,draws,images,psnr_mean_db,psnr_p5_db")
+        XCTAssertEqual(csv.first, "error,amplitude,unit,amplitude_mask_units,draws,images,psnr_mean_db,psnr_mean_se_db,psnr_p5_db")
         XCTAssertEqual(csv.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(3).joined(separator: ",") },
                        ["nominal,0,", "depth-scale,0,%", "depth-scale,20,%", "misalignment,2,µm", "misalignment,4,µm",
                         "crosstalk,0.3,px"])

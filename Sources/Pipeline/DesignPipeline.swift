@@ -17,7 +17,8 @@ public struct DesignPipeline {
     public struct Options {
         public var preset: Preset = .quick
         /// Settings of every stage laid over the preset (size, epochs, subsets, levels, stroke, ρ, seed,
-        /// data, scene model, noise, …). `snapshots` is the teacher's; the student has one.
+        /// data, scene model, noise, …). `snapshots` is the teacher's; the student has one. A
+        /// `perturbation` trains the student and its fine-tuning only.
         public var training = TrainingOverrides()
         /// Student epochs (nil: as the teacher).
         public var studentEpochs: Int?
@@ -38,8 +39,12 @@ public struct DesignPipeline {
 
         public init() {}
 
+        /// The teacher's configuration: the training settings without the perturbation, which only the
+        /// single-snapshot design (student and fine-tuning) trains with.
         func teacherConfig() -> TrainingConfig {
-            training.config(preset: preset, mode: .teacher)
+            var o = training
+            o.perturbation = nil
+            return o.config(preset: preset, mode: .teacher)
         }
 
         func studentConfig(teacherCheckpoint: String) -> TrainingConfig {

@@ -87,11 +87,20 @@ public final class PhaseRetrievalSystem: ParameterCollection {
     }
 
     /// One forward pass on complex scenes `[B, N, N]` (from `scene(_:)`); noise draws from `generator`.
+    /// In `training` with a configured `perturbation`, one realization of it is drawn from `generator`
+    /// (before the noise) and applied to the masks that measure (`MaskError`, on the tape); the
+    /// recovery keeps the nominal φ, as a deployed system knows only its design.
     public func forward(scene x: ComplexField, tape: Tape, training: Bool, noise: NoiseModel = .none,
                         generator: inout SeededGenerator) throws -> Output {
         let scene = tape.constant(x)
         let phi = tape.variable(masks)
-        var y = sensing.measure(scene, masks: phi)
+        var measuring = phi
+        if training, let perturbation = config.perturbation {
+            let layers = perturbation.kind.needsLayers ? try BinaryLayers(nearestLevelsOf: masks.value, levels: config.levels) : nil
+            let error = perturbation.draw(layerCount: layers?.count ?? 0, generator: &generator)
+            measuring = try error.applied(to: phi, layers: layers)
+        }
+        var y = sensing.measure(scene, masks: measuring)
         if noise != .none { y = noise.apply(y, generator: &generator) }
         return try recover(y, masks: phi, training: training)
     }

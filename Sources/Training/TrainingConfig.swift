@@ -88,6 +88,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// propagation with its zero padding (JSON key `propagation`, written only for the near field; see
     /// `encodePropagation`).
     public var sensing: SensingModel = .farField
+    /// A fabrication or display error drawn anew at every training step and applied to the masks that
+    /// make the measurements (the recovery keeps the nominal φ), so the design becomes robust to it
+    /// (`--perturb KIND:AMPLITUDE`, `PhaseRetrievalSystem.forward`). Checkpoints without the key: none.
+    public var perturbation: MaskPerturbation? = nil
 
     public init() {}
 
@@ -105,7 +109,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case sceneModel, phaseScale, epochs, batchSize, learningRate, schedule, warmupFraction, alpha, beta, rho
         case useCDPLoss, useFeatureLoss, kdNormalization, initFromTeacher, freezeMasks, levels, stroke
         case noise, snrDecibels, photons, readNoise, fullWell, adcBits, trainSize, validationSize, testSize, seed, dataDirectory, dataSources
-        case teacherCheckpoint, propagation
+        case teacherCheckpoint, propagation, perturbation
     }
 
     /// Decoding tolerates files written before a field existed: missing keys keep their defaults. A file
@@ -148,6 +152,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try read(.dataSources, &dataSources)
         teacherCheckpoint = try c.decodeIfPresent(String.self, forKey: .teacherCheckpoint)
         sensing = try Self.decodePropagation(c)
+        perturbation = try c.decodeIfPresent(MaskPerturbation.self, forKey: .perturbation)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -185,6 +190,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(dataDirectory, forKey: .dataDirectory); try c.encode(dataSources, forKey: .dataSources)
         try c.encodeIfPresent(teacherCheckpoint, forKey: .teacherCheckpoint)
         try encodePropagation(&c)
+        try c.encodeIfPresent(perturbation, forKey: .perturbation)
     }
 
     /// The levels written beside a noise model that does not use them (the defaults of the fields

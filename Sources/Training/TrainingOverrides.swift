@@ -43,6 +43,8 @@ public struct TrainingOverrides: Equatable, Sendable {
     public var kdNormalization: KDNormalization?
     /// The sensing geometry (propagation and zero padding).
     public var sensing: SensingModel?
+    /// The training-time mask perturbation (`TrainingConfig.perturbation`).
+    public var perturbation: MaskPerturbation?
 
     public init() {}
 
@@ -64,6 +66,7 @@ public struct TrainingOverrides: Equatable, Sendable {
         set(initFromTeacher, \.initFromTeacher); set(useCDPLoss, \.useCDPLoss); set(useFeatureLoss, \.useFeatureLoss)
         set(kdNormalization, \.kdNormalization)
         set(sensing, \.sensing)
+        if let perturbation { c.perturbation = perturbation }
     }
 
     /// The preset's configuration for `mode` with these settings applied. A student starts from the

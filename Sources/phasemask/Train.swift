@@ -38,10 +38,12 @@ struct SystemOptions: ParsableArguments {
     @Option(help: dataHelp) var data: [String] = []
     @OptionGroup var scene: SceneModelOptions
     @OptionGroup(title: "Propagation (default: far field)") var optics: PropagationOptions
+    @Option(help: perturbHelp) var perturb: String?
 
     func validate() throws {
         _ = try spectralWeighting(weighting, truncation: truncation)
         _ = try noise.map(parseNoise)
+        _ = try perturb.map(parsePerturbation)
     }
 
     /// Every option given, as settings to lay over the preset.
@@ -60,6 +62,7 @@ struct SystemOptions: ParsableArguments {
         o.dataSources = try dataSources(data)
         o.sceneModel = try scene.model()
         o.sensing = try optics.sensing()
+        o.perturbation = try perturb.map(parsePerturbation)
         return o
     }
 }
@@ -202,14 +205,18 @@ struct FineTune: ParsableCommand {
     @Option(help: "Fine-tuning epochs.") var epochs: Int = 2
     @Option(help: "Output directory for the fine-tuned checkpoint.") var out: String
     @Flag(help: "Continue the fine-tuning checkpoint in --out.") var resume = false
+    @Option(help: perturbHelp) var perturb: String?
     @Option(help: "Compute threads.") var threads: Int = 2
+
+    func validate() throws { _ = try perturb.map(parsePerturbation) }
 
     func run() throws {
         if let levels, levels < 2 { throw ValidationError("--levels must be at least 2, got \(levels)") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         Threading.configure(threads: threads)
         let o = try FineTuneJob.run(checkpoint: model, levels: levels, stroke: stroke.map { $0 * Double.pi },
-                                    epochs: epochs, directory: out, resume: resume) { print($0) }
+                                    epochs: epochs, directory: out, resume: resume,
+                                    perturbation: try perturb.map(parsePerturbation)) { print($0) }
         let r = o.result
         print(String(format: """
             test PSNR/SSIM  continuous %.2f dB / %.4f   quantized %.2f dB / %.4f   fine-tuned %.2f dB / %.4f

@@ -34,7 +34,24 @@ extension OpTable {
             var rng = SeededGenerator(seed: 37)
             return NoiseModel.gaussian(snrDB: 120).apply(v[0], generator: &rng).node
         })
-        return rows + regularizerRows()
+        return rows + regularizerRows() + maskErrorRows()
+    }
+
+    /// One row per kind of realized mask error, on phases away from the wrap points (the layers, a
+    /// realization's fixed input, from the same values).
+    static func maskErrorRows() -> [GradientRow] {
+        let phi = uniform([2, 4, 5], low: 0.3, high: 6, seed: 39)
+        let layers = try! BinaryLayers(nearestLevelsOf: phi, levels: 4)
+        let errors: [(String, MaskError)] = [
+            ("depth-scale", .depthScale(1.15)), ("layer-depth", .layerDepth([0.1, -0.2])),
+            ("misalignment", .misalignment([LayerShift(rows: 0, columns: 0), LayerShift(rows: 0.4, columns: -1.3)])),
+            ("crosstalk", .crosstalk(sigma: 0.7)), ("lut-gamma 0.8", .lutGamma(0.8)), ("lut-gamma 1.3", .lutGamma(1.3)),
+        ]
+        return errors.map { name, error in
+            GradientRow(OpticsOp.maskError, name, inputs: [phi]) { _, v in
+                try! error.applied(to: v[0], layers: layers).node
+            }
+        }
     }
 
     /// The sensing ops with a near-field propagation: the angular spectrum padded by 2 and 3 (odd

@@ -128,7 +128,8 @@ extension DesignExport {
     /// the final path of each file once it is staged; throwing from it abandons the export (tests use it
     /// to interrupt an export part-way).
     public func writeAll(to directory: URL, stem: String, metadata: DesignMetadata,
-                         verification: VerificationData? = nil, companions: [CompanionFile] = [],
+                         verification: VerificationData? = nil, sensing: SensingModel? = nil,
+                         companions: [CompanionFile] = [],
                          afterEachFile: ((String) throws -> Void)? = nil) throws -> [String] {
         let group = try AtomicFileGroup(directory: directory.path, name: stem)
         let staging = URL(fileURLWithPath: group.stagingDirectory)
@@ -141,7 +142,7 @@ extension DesignExport {
         }
         do {
             let h5 = staging.appendingPathComponent("\(stem).h5").path
-            try DesignFile.write(self, metadata: metadata, verification: verification, to: h5)
+            try DesignFile.write(self, metadata: metadata, verification: verification, sensing: sensing, to: h5)
             try staged(h5)
             for (l, frame) in displays.enumerated() {
                 for format in frameFormats {

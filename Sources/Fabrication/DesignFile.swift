@@ -58,29 +58,44 @@ public struct VerificationData {
 /// | `/slm/correction` | float64 `[rows, columns]`, the summed flatness correction at the operating wavelength, `units = "rad"`; attrs `files_json` (per file: `file`, `path`, `sha256`, `kind`, `gray2Pi`, `wavelength`, `phaseScale`), `order`; only with corrections |
 /// | `/fabrication/height` | float32 `[L,H,W]`, etch depth, `units = "m"`; attrs `wavelength_m`, `refractive_index`, `pixel_pitch_m`, `levels`, `mask_count`, `conjugated`, `etch_depths_m`, `summary` (only with lithography) |
 /// | `/verification/scenes` | float32 `[B,H,W,2]` (re, im); `/verification/cdp`, `/verification/cdp_display` float32 `[B,L,H',W']`; attr `oversampling` on the group |
+/// | `/sensing` (since 0.4) | attrs `propagation` (`far-field`, `angular-spectrum`, `fresnel`), `pad` (the zero padding f, = `/verification` `oversampling`), near field `pixel_pitch_m`, `wavelength_m`, `distance_m` (`SensingAttributes`); absent in older files = the far field |
 /// | `/design` | attrs `software_version`, `created_utc` (ISO 8601), `configuration_json`, `metrics_json`; `/design/metrics` has one float64 attr per metric |
 ///
 /// Physical datasets carry a `units` attribute (SI); physical scalar attributes carry the unit in
 /// their name (`_m`, `_rad`). The file appears only when complete (Storage writes to a temporary name).
 public enum DesignFile {
     public static let format = "phasemask-design"
-    /// The newest version this build writes and reads: 2 for a design whose frames carry a carrier, a
-    /// correction or a phase compression (`DisplayChain`), which a reader of version 1 would decode
-    /// wrongly; every other design is written as version 1, as before.
-    public static let formatVersion = 2
+    /// The newest version this build writes and reads: 3 for a design measured in the near field
+    /// (`/sensing`), which a reader of version 1 or 2 would take for a far-field design; 2 for a design
+    /// whose frames carry a carrier, a correction or a phase compression (`DisplayChain`), which a reader
+    /// of version 1 would decode wrongly; every other design is written as version 1, as before.
+    public static let formatVersion = 3
 
-    /// Writes `export` (with optional verification data) to `path`; on any error no file appears.
+    /// The version a design is written as (see `formatVersion`).
+    static func version(_ export: DesignExport, sensing: SensingModel) -> Int {
+        sensing.propagation != .farField ? 3 : (export.chain.isPlain ? 1 : 2)
+    }
+
+    /// Writes `export` (with optional verification data, taken with `sensing`; nil: the far field at the
+    /// verification's oversampling) to `path`; on any error no file appears.
     public static func write(_ export: DesignExport, metadata: DesignMetadata, verification: VerificationData? = nil,
-                             to path: String) throws {
+                             sensing: SensingModel? = nil, to path: String) throws {
         if let v = verification { try check(v, export, path) }
+        let sensing = try sensing ?? SensingModel(oversampling: verification?.oversampling ?? 1)
+        if let v = verification, v.oversampling != sensing.oversampling {
+            throw FabricationError(path, "verification CDPs at oversampling \(v.oversampling) but a sensing geometry padded by \(sensing.oversampling)")
+        }
         let file = try HDF5File.create(path: path)
         do {
             try file.setAttribute("format", .string(format))
-            try file.setAttribute("format_version", .int(export.chain.isPlain ? 1 : formatVersion))
+            try file.setAttribute("format_version", .int(version(export, sensing: sensing)))
             try writeMask(export, file)
             try writeSLM(export, file)
             if let plan = export.lithography { try writeFabrication(plan, file) }
             if let v = verification { try writeVerification(v, file) }
+            try file.createGroup("/sensing")
+            try SensingAttributes.write(sensing.propagation, to: file, on: "/sensing")
+            try file.setAttribute("pad", .int(sensing.oversampling), on: "/sensing")
             try writeDesign(metadata, file)
             try file.close()
         } catch {

@@ -23,6 +23,9 @@ public struct StoredDesign {
     public let fabrication: FabricationSettings?
     public let verification: VerificationData?
     public let metadata: DesignMetadata
+    /// `/sensing`: the propagation and zero padding the design was measured with (far field, padded as
+    /// `/verification`, in files older than 0.4).
+    public let sensing: SensingModel
 
     public var profile: SLMProfile { layout.profile }
 }
@@ -48,9 +51,31 @@ extension DesignFile {
             (height, fabrication) = try readFabrication(file, shape: quantized.shape)
         }
         let verification = file.exists("/verification") ? try readVerification(file, maskShape: quantized.shape) : nil
+        let sensing = try readSensing(file, maskShape: quantized.shape, verification: verification)
         return StoredDesign(path: path, quantized: quantized, continuousPhase: continuous, layout: layout, encoder: encoder,
                             chain: chain, displays: displays, height: height, fabrication: fabrication, verification: verification,
-                            metadata: try readMetadata(file))
+                            metadata: try readMetadata(file), sensing: sensing)
+    }
+
+    /// `/sensing`, checked against the verification's oversampling and the mask's grid; the far field
+    /// (padded as the verification data) when the file has none.
+    private static func readSensing(_ file: HDF5File, maskShape: [Int], verification: VerificationData?) throws -> SensingModel {
+        guard file.exists("/sensing") else { return try SensingModel(oversampling: verification?.oversampling ?? 1) }
+        guard let propagation = try SensingAttributes.read(from: file, on: "/sensing") else {
+            throw FabricationError(file.path, "/sensing has no propagation attribute")
+        }
+        let pad = try file.intAttribute("pad", of: "/sensing")
+        guard (1...maximumOversampling).contains(pad) else {
+            throw FabricationError(file.path, "/sensing pad \(pad) must be in 1…\(maximumOversampling)")
+        }
+        if let v = verification, v.oversampling != pad {
+            throw FabricationError(file.path, "/sensing pad \(pad) disagrees with the /verification oversampling \(v.oversampling)")
+        }
+        let sensing = try SensingModel(oversampling: pad, propagation: propagation)
+        if let problem = sensing.samplingProblems(height: maskShape[1], width: maskShape[2]).first {
+            throw FabricationError(file.path, "/sensing: \(problem)")
+        }
+        return sensing
     }
 
     private static func readMask(_ file: HDF5File, _ path: String) throws -> (QuantizedMask, Tensor) {

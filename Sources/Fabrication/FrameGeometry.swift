@@ -7,8 +7,10 @@ import Foundation
 /// sensor pixels whose top-left pixel is column `left`, row `top` (0-based, row 0 at the top of the
 /// frame as a viewer shows it). A camera sees the far field with the zero frequency in the middle:
 /// frames are *centred* (the zero frequency at grid pixel (⌊H'/2⌋, ⌊W'/2⌋) of the window), while
-/// PhaseMask's CDPs keep it at (0, 0) (`docs/optics.md`). `grid(from:)` and `render(_:)` convert
-/// between the two, each the other's inverse on the window: `grid(from: render(y)) = y`.
+/// PhaseMask's far-field CDPs keep it at (0, 0) (`docs/optics.md`). `grid(from:)` and `render(_:)`
+/// convert between the two, each the other's inverse on the window: `grid(from: render(y)) = y`.
+/// Near-field CDPs are sensor images already (row 0 at the top): with `centred` false the window maps
+/// onto the grid as it is.
 public struct FrameGeometry: Equatable, Sendable {
     /// Grid size H' × W' (pixels of the CDPs).
     public let gridHeight: Int, gridWidth: Int
@@ -16,11 +18,15 @@ public struct FrameGeometry: Equatable, Sendable {
     public let bin: Int
     /// The window's top-left sensor pixel (column, row).
     public let left: Int, top: Int
+    /// Whether the CDPs keep the zero frequency at (0, 0) and the window is their centred picture (far
+    /// field), or the CDPs are the window itself (near field).
+    public let centred: Bool
 
-    public init(gridHeight: Int, gridWidth: Int, bin: Int, left: Int, top: Int) {
+    public init(gridHeight: Int, gridWidth: Int, bin: Int, left: Int, top: Int, centred: Bool = true) {
         precondition(gridHeight > 0 && gridWidth > 0 && bin > 0 && left >= 0 && top >= 0,
                      "frame geometry: grid \(gridWidth)×\(gridHeight), bin \(bin), window at (\(left), \(top))")
         (self.gridHeight, self.gridWidth, self.bin, self.left, self.top) = (gridHeight, gridWidth, bin, left, top)
+        self.centred = centred
     }
 
     /// The window's size in sensor pixels.
@@ -89,10 +95,12 @@ public struct FrameGeometry: Equatable, Sendable {
         return out
     }
 
-    /// The CDP index of the window's grid pixel (r, c): the zero frequency sits at (⌊H'/2⌋, ⌊W'/2⌋).
+    /// The CDP index of the window's grid pixel (r, c): centred, the zero frequency sits at
+    /// (⌊H'/2⌋, ⌊W'/2⌋); otherwise (r, c) itself.
     @inline(__always)
     private func unshifted(_ r: Int, _ c: Int) -> Int {
-        ((r + gridHeight - gridHeight / 2) % gridHeight) * gridWidth + (c + gridWidth - gridWidth / 2) % gridWidth
+        guard centred else { return r * gridWidth + c }
+        return ((r + gridHeight - gridHeight / 2) % gridHeight) * gridWidth + (c + gridWidth - gridWidth / 2) % gridWidth
     }
 
     /// The top-left pixel of the `windowWidth × windowHeight` window of a `[height, width]` plane that

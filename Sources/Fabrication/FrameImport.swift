@@ -63,7 +63,7 @@ public enum FrameImport {
 
     /// CDPs made from camera frames, and how.
     public struct Measurement {
-        /// `[1, L, H', W']`, zero frequency at (0, 0), scaled by `normalization`.
+        /// `[1, L, H', W']` (far field: zero frequency at (0, 0)), scaled by `normalization`.
         public let cdp: Tensor
         /// `[1, L, H', W']`: 1 where a sensor pixel of the grid pixel read full scale, else 0.
         public let saturated: [UInt8]
@@ -79,8 +79,10 @@ public enum FrameImport {
     }
 
     /// Reads and converts `o.frames` for a design of `sceneHeight × sceneWidth` pixels measured at
-    /// `oversampling` (grid H' × W' = f·H × f·W).
-    public static func measure(_ o: Options, sceneHeight: Int, sceneWidth: Int, oversampling: Int) throws -> Measurement {
+    /// `oversampling` (grid H' × W' = f·H × f·W); `centred` false for near-field frames, which are the
+    /// CDPs as they lie on the sensor (`FrameGeometry`).
+    public static func measure(_ o: Options, sceneHeight: Int, sceneWidth: Int, oversampling: Int,
+                               centred: Bool = true) throws -> Measurement {
         guard let firstPath = o.frames.first else { throw FabricationError("frames", "no camera frame given") }
         let frames = try o.frames.map { try CameraFrameFile.read(path: $0, bits: o.bits) }
         let first = frames[0]
@@ -93,7 +95,7 @@ public enum FrameImport {
         var light = [Float](repeating: 0, count: first.counts.count)
         for c in corrected { for i in 0..<light.count { light[i] += c[i] } }
         let geometry = try window(o, frame: first, light: light, gridHeight: oversampling * sceneHeight,
-                                  gridWidth: oversampling * sceneWidth)
+                                  gridWidth: oversampling * sceneWidth, centred: centred)
         let (target, rule) = Self.target(o.normalization, sceneHeight: sceneHeight, sceneWidth: sceneWidth)
         let n = geometry.gridHeight * geometry.gridWidth
         let cdp = Tensor(uninitialized: [1, frames.count, geometry.gridHeight, geometry.gridWidth])
@@ -131,8 +133,8 @@ public enum FrameImport {
     }
 
     /// The window of the grid on the frame (see the type's documentation); errors name the frame.
-    static func window(_ o: Options, frame: CameraFrame, light: [Float], gridHeight gh: Int, gridWidth gw: Int) throws
-        -> FrameGeometry {
+    static func window(_ o: Options, frame: CameraFrame, light: [Float], gridHeight gh: Int, gridWidth gw: Int,
+                       centred: Bool = true) throws -> FrameGeometry {
         let size = "\(frame.width)×\(frame.height) pixels"
         if let crop = o.crop {
             guard crop.count == 4, crop[0] >= 0, crop[1] >= 0, crop[2] > 0, crop[3] > 0 else {
@@ -145,7 +147,7 @@ public enum FrameImport {
             if let b = o.bin, b != bin {
                 throw FabricationError("--crop", "a \(crop[2])×\(crop[3]) window bins the \(gw)×\(gh) grid by \(bin), not --bin \(b)")
             }
-            let g = FrameGeometry(gridHeight: gh, gridWidth: gw, bin: bin, left: crop[0], top: crop[1])
+            let g = FrameGeometry(gridHeight: gh, gridWidth: gw, bin: bin, left: crop[0], top: crop[1], centred: centred)
             guard g.fits(width: frame.width, height: frame.height) else {
                 throw FabricationError(frame.path, "is \(size); the crop window \(crop) does not fit in it")
             }
@@ -169,6 +171,6 @@ public enum FrameImport {
         }
         let at = FrameGeometry.brightestWindow(light, width: frame.width, height: frame.height,
                                                windowWidth: bin * gw, windowHeight: bin * gh)
-        return FrameGeometry(gridHeight: gh, gridWidth: gw, bin: bin, left: at.left, top: at.top)
+        return FrameGeometry(gridHeight: gh, gridWidth: gw, bin: bin, left: at.left, top: at.top, centred: centred)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Optics
 import Storage
 import TensorCore
 
@@ -10,7 +11,7 @@ extension FrameImport {
     /// frames, the window and bin, the normalization rule and factors and the saturated-pixel count.
     /// Written to a temporary name and renamed into place; nothing is left behind on failure.
     public static func write(_ m: Measurement, options o: Options, masks: Tensor, maskSource: String,
-                             oversampling: Int, to path: String) throws {
+                             oversampling: Int, propagation: Propagation = .farField, to path: String) throws {
         let json = { (value: [String]) in String(decoding: try JSONEncoder().encode(value), as: UTF8.self) }
         var attributes: [(String, String, HDF5Attribute)] = [
             ("/cdp", "units", .string(o.normalization == .none ? "camera counts (dark-subtracted, flat-corrected, binned)"
@@ -31,6 +32,7 @@ extension FrameImport {
             try file.write(masks, to: "/mask", requireFinite: true)
             try file.write(m.saturated, shape: m.cdp.shape, to: "/saturated")
             for (object, name, value) in attributes { try file.setAttribute(name, value, on: object) }
+            try SensingAttributes.write(propagation, to: file, on: "/cdp")
             try file.close()
         } catch {
             file.discard()

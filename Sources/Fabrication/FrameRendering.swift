@@ -29,6 +29,9 @@ public struct FrameRendering {
     public var offset: (left: Int, top: Int)?
     /// Counts added to every pixel (the camera's black level), ≥ 0.
     public var darkLevel = 0.0
+    /// Far-field CDPs are centred on the sensor (zero frequency in the middle); near-field CDPs are
+    /// sensor images and are recorded as they are (`FrameGeometry.centred`).
+    public var centred = true
 
     public init() {}
 
@@ -54,7 +57,8 @@ public struct FrameRendering {
         guard left >= 0, top >= 0, left + ww <= width, top + wh <= height else {
             throw FabricationError("--frame-offset", "a \(ww)×\(wh) window at (\(left), \(top)) does not fit the \(width)×\(height) sensor")
         }
-        return (FrameGeometry(gridHeight: gridHeight, gridWidth: gridWidth, bin: bin, left: left, top: top), width, height)
+        return (FrameGeometry(gridHeight: gridHeight, gridWidth: gridWidth, bin: bin, left: left, top: top, centred: centred),
+                width, height)
     }
 
     /// The file names for `scenes × snapshots` frames: `path` itself for one frame, else

@@ -5,16 +5,18 @@ import Storage
 import TensorCore
 
 /// Forward simulation of exported masks with the optics of training: `SensingModel` (same
-/// oversampling), `SceneModel` (same phase range and amplitude) and `NoiseModel` (same statistics).
+/// oversampling and propagation), `SceneModel` (same phase range and amplitude) and `NoiseModel` (same
+/// statistics).
 public struct Simulator {
     public let sensing: SensingModel
     public let noise: NoiseModel
     /// How an image becomes the complex scene (default: the pure-phase object exp(jπI)).
     public let sceneModel: SceneModel
 
-    public init(oversampling: Int = 1, noise: NoiseModel = .none, sceneModel: SceneModel = .standard) throws {
+    public init(oversampling: Int = 1, noise: NoiseModel = .none, sceneModel: SceneModel = .standard,
+                propagation: Propagation = .farField) throws {
         do {
-            sensing = try SensingModel(oversampling: oversampling)
+            sensing = try SensingModel(oversampling: oversampling, propagation: propagation)
             try noise.validate()
             try sceneModel.validate()
         } catch let error as OpticsError {
@@ -47,9 +49,18 @@ public struct Simulator {
         }
     }
 
+    /// Throws when the sensing geometry cannot hold a mask of `height × width` (`SensingModel.check`),
+    /// naming the option that sets it.
+    public func checkSampling(height: Int, width: Int) throws {
+        if let problem = sensing.samplingProblems(height: height, width: width).first {
+            throw FabricationError("--propagation", problem)
+        }
+    }
+
     /// CDPs `[B, L, H', W']` of `scene` under `masks` `[L, H, W]` (radians), noise drawn from `generator`.
     public func simulate(masks: Tensor, scene: ComplexField, generator: inout SeededGenerator) throws -> Tensor {
         try validateMask(masks, source: "mask")
+        try checkSampling(height: masks.shape[1], width: masks.shape[2])
         guard scene.shape.count == 3, scene.shape[1] == masks.shape[1], scene.shape[2] == masks.shape[2] else {
             throw FabricationError("scene", "scene \(scene.shape) does not match the \(masks.shape[1])×\(masks.shape[2]) mask")
         }
@@ -77,7 +88,8 @@ public struct Simulator {
     }
 
     /// Writes a simulation to HDF5: `/cdp` float32 `[B, L, H', W']`, `/scene` float32 `[B, H, W, 2]`
-    /// (re, im), `/mask` float32 `[L, H, W]` (rad), with the settings as attributes of `/cdp`. For an
+    /// (re, im), `/mask` float32 `[L, H, W]` (rad), with the settings as attributes of `/cdp` (the
+    /// propagation as `SensingAttributes`, the padding as `oversampling`). For an
     /// image scene also `/scene_intensity` float32 `[B, 1, H, W]` (I) and the scene model as attributes
     /// of `/cdp`: `scene_model` (JSON), `phase_range_rad`, `background_offsets_rad` (when drawn) and
     /// `amplitude_source` (when given). With a first-order `window`, `/cdp` is the whole sensor
@@ -108,6 +120,7 @@ public struct Simulator {
                 if let source = image.amplitudeSource { attributes.append(("/cdp", "amplitude_source", .string(source))) }
             }
             for (object, name, value) in attributes { try file.setAttribute(name, value, on: object) }
+            try SensingAttributes.write(sensing.propagation, to: file, on: "/cdp")
             if let window { try window.write(to: file) }
             try file.close()
         } catch {
@@ -116,15 +129,16 @@ public struct Simulator {
         }
     }
 
-    /// A PNG figure of the CDPs (rows: scenes, columns: snapshots; log scale, zero frequency centred).
-    public static func writeFigure(cdp: Tensor, to path: String) throws {
+    /// A PNG figure of the CDPs (rows: scenes, columns: snapshots; log scale; far-field CDPs with the
+    /// zero frequency centred, near-field sensor images as they lie on the sensor: `centred` false).
+    public static func writeFigure(cdp: Tensor, centred: Bool = true, to path: String) throws {
         let (b, l, h, w) = (cdp.shape[0], cdp.shape[1], cdp.shape[2], cdp.shape[3])
         let upscale = max(1, 192 / max(h, w))
         let panels = (0..<b).map { s in
             (0..<l).map { m -> ImagePanel? in
                 let start = (s * l + m) * h * w
                 let slice = Tensor(Array(cdp.buffer[start..<(start + h * w)]), shape: [h, w])
-                return ImagePanel.intensity(slice, upscale: upscale, showsColorBar: m == l - 1)
+                return ImagePanel.intensity(slice, centred: centred, upscale: upscale, showsColorBar: m == l - 1)
             }
         }
         let grid = FigureGrid(title: "Simulated CDPs", rowTitles: (0..<b).map { "scene \($0)" },

@@ -2,14 +2,35 @@ import TensorCore
 
 // Fused kernels behind the sensing model and the spectral operator Γ.
 //
-// Both are built from the per-snapshot operator A_ℓ = F · P · diag(m_ℓ) : C^{H×W} → C^{H'×W'}, with
-// m_ℓ = exp(jφ_ℓ), P the centred zero-padding by the oversampling factor, and F the orthonormal 2-D
-// DFT. The kernels work one (sample, snapshot) slice at a time in a small per-thread workspace, so the
+// Both are built from the per-snapshot operator A_ℓ = T · P · diag(m_ℓ) : C^{H×W} → C^{H'×W'}, with
+// m_ℓ = exp(jφ_ℓ), P the centred zero-padding by the oversampling factor, and T the propagation to the
+// sensor (`Propagation`): the orthonormal 2-D DFT F in the far field, F⁻¹ diag(H) F in the near field.
+// The kernels work one (sample, snapshot) slice at a time in a small per-thread workspace, so the
 // intermediates stay in cache and are never stored for the backward pass (it recomputes them).
 
-/// Sizes of the scene and of the (oversampled) detector plane.
+/// Sizes of the scene and of the (oversampled) detector plane, and the propagation between them.
 struct CDPGeometry: Equatable {
     let height: Int, width: Int, factor: Int
+    let propagation: Propagation
+    /// `H/√N` on the padded plane (interleaved complex, `[H', W']`, N = H'W') for a near-field
+    /// propagation, nil in the far field (see `CDPWorkspace` for the scale).
+    let transfer: Tensor?
+
+    init(height: Int, width: Int, factor: Int, propagation: Propagation = .farField) {
+        (self.height, self.width, self.factor, self.propagation) = (height, width, factor, propagation)
+        if let h = propagation.transferFunction(height: factor * height, width: factor * width) {
+            let scale = 1 / Float(factor * height * factor * width).squareRoot()
+            let table = Tensor(uninitialized: [2 * h.count])
+            for k in 0..<(2 * h.count) { table.pointer[k] = scale * h.pointer[k] }
+            transfer = table
+        } else {
+            transfer = nil
+        }
+    }
+
+    static func == (a: CDPGeometry, b: CDPGeometry) -> Bool {
+        (a.height, a.width, a.factor) == (b.height, b.width, b.factor) && a.propagation == b.propagation
+    }
     var paddedHeight: Int { factor * height }
     var paddedWidth: Int { factor * width }
     /// The scene occupies rows `top..<top+H` and columns `left..<left+W` of the padded plane:
@@ -27,12 +48,17 @@ struct CDPGeometry: Equatable {
 /// orthonormal transforms of `TensorCore/FFT.swift` without their 1/√N factor), single-threaded (the
 /// kernels parallelize over samples); callers fold `1/N` into the pointwise steps they do anyway:
 /// `|F v|² = |F̃ v|²/N` and `Fᴴ(w ⊙ F v) = F̃ᴴ((w/N) ⊙ F̃ v)`, saving a pass over every slice.
+/// The propagation T enters as `T̃ = √N·T` in both regimes: `T̃ = F̃` in the far field and
+/// `T̃ = F̃ᴴ diag(H/√N) F̃` (= √N·F⁻¹ diag(H) F) in the near field, with adjoint `T̃ᴴ = F̃ᴴ diag(H̄/√N) F̃`,
+/// so the same `1/N` bookkeeping holds and the "spectrum" buffers hold the sensor-plane field T̃ P v.
 /// Transforms only ever run on workspace buffers (64-byte aligned, as FFTW's new-array execution requires).
 final class CDPWorkspace {
     let geometry: CDPGeometry
     let padded: Tensor, spectrumA: Tensor, spectrumB: Tensor, back: Tensor
     let v: Tensor, r: Tensor, bv: Tensor, br: Tensor
     private let forwardPlan: OpaquePointer, inversePlan: OpaquePointer
+    /// In-place plans for the second transform of a near-field propagation (nil in the far field).
+    private let forwardInPlace: OpaquePointer?, inverseInPlace: OpaquePointer?
     /// `1/N`, the factor an unscaled forward–inverse pair (or a squared modulus) owes.
     let inverseCount: Float
 
@@ -48,7 +74,35 @@ final class CDPWorkspace {
         let (h, w, inPlace) = (geometry.paddedHeight, geometry.paddedWidth, geometry.factor == 1)
         forwardPlan = FFTPlanCache.plan(batch: 1, height: h, width: w, forward: true, inPlace: inPlace)
         inversePlan = FFTPlanCache.plan(batch: 1, height: h, width: w, forward: false, inPlace: inPlace)
+        if geometry.transfer != nil {
+            forwardInPlace = FFTPlanCache.plan(batch: 1, height: h, width: w, forward: true, inPlace: true)
+            inverseInPlace = FFTPlanCache.plan(batch: 1, height: h, width: w, forward: false, inPlace: true)
+        } else {
+            (forwardInPlace, inverseInPlace) = (nil, nil)
+        }
         inverseCount = 1 / Float(geometry.detectorPixels)
+    }
+
+    /// `s ← F̃ᴴ ((H/√N) ⊙ s)`: the near-field half of `T̃` after the forward transform, in place.
+    private func propagate(_ s: UnsafeMutablePointer<Float>, transfer t: Tensor) {
+        let h = t.pointer
+        for k in 0..<geometry.detectorPixels {
+            let (sr, si, hr, hi) = (s[2 * k], s[2 * k + 1], h[2 * k], h[2 * k + 1])
+            s[2 * k] = hr * sr - hi * si
+            s[2 * k + 1] = hr * si + hi * sr
+        }
+        FFTPlanCache.execute(inverseInPlace!, s, s, count: geometry.detectorPixels)
+    }
+
+    /// `s ← (H̄/√N) ⊙ F̃ s`: the near-field half of `T̃ᴴ` before the inverse transform, in place.
+    private func unpropagate(_ s: UnsafeMutablePointer<Float>, transfer t: Tensor) {
+        FFTPlanCache.execute(forwardInPlace!, s, s, count: geometry.detectorPixels)
+        let h = t.pointer
+        for k in 0..<geometry.detectorPixels {
+            let (sr, si, hr, hi) = (s[2 * k], s[2 * k + 1], h[2 * k], h[2 * k + 1])
+            s[2 * k] = hr * sr + hi * si
+            s[2 * k + 1] = hr * si - hi * sr
+        }
     }
 
     /// `dst ← m ⊙ x` for scene-sized complex vectors.
@@ -75,9 +129,10 @@ final class CDPWorkspace {
     private func transformForward(into spectrum: Tensor) {
         let source = geometry.factor == 1 ? spectrum.pointer : padded.pointer
         FFTPlanCache.execute(forwardPlan, source, spectrum.pointer, count: geometry.detectorPixels)
+        if let t = geometry.transfer { propagate(spectrum.pointer, transfer: t) }
     }
 
-    /// `spectrum ← F̃ P u` for a scene-sized complex vector `u`.
+    /// `spectrum ← T̃ P u` for a scene-sized complex vector `u`.
     func forward(_ u: UnsafePointer<Float>, into spectrum: Tensor) {
         let g = geometry
         inputRows(spectrum) { row, dst in
@@ -87,7 +142,7 @@ final class CDPWorkspace {
         transformForward(into: spectrum)
     }
 
-    /// `spectrum ← F̃ P (m ⊙ x)`, modulating straight into the transform's input (no extra copy).
+    /// `spectrum ← T̃ P (m ⊙ x)`, modulating straight into the transform's input (no extra copy).
     func forwardModulated(mask m: UnsafePointer<Float>, field x: UnsafePointer<Float>, into spectrum: Tensor) {
         let g = geometry
         inputRows(spectrum) { row, dst in
@@ -105,11 +160,13 @@ final class CDPWorkspace {
         transformForward(into: spectrum)
     }
 
-    /// `Pᴴ F̃ᴴ spectrum` (unscaled inverse transform, then crop to the scene window), returned without a
+    /// `Pᴴ T̃ᴴ spectrum` (unscaled inverse transform, then crop to the scene window), returned without a
     /// copy when possible: with no oversampling the transform runs in place and the result is the
-    /// spectrum buffer itself (clobbering `spectrum`), otherwise it is cropped into `scratch`.
+    /// spectrum buffer itself (clobbering `spectrum`), otherwise it is cropped into `scratch`. A
+    /// near-field propagation clobbers `spectrum` in every case.
     func adjoint(_ spectrum: Tensor, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
         let g = geometry
+        if let t = g.transfer { unpropagate(spectrum.pointer, transfer: t) }
         if g.factor == 1 {
             FFTPlanCache.execute(inversePlan, spectrum.pointer, spectrum.pointer, count: g.detectorPixels)
             return UnsafePointer(spectrum.pointer)
@@ -122,7 +179,8 @@ final class CDPWorkspace {
         return UnsafePointer(scratch)
     }
 
-    /// `out ← Pᴴ F̃ᴴ spectrum` (see `adjoint(_:scratch:)`; clobbers `spectrum` without oversampling).
+    /// `out ← Pᴴ T̃ᴴ spectrum` (see `adjoint(_:scratch:)`; clobbers `spectrum` without oversampling or
+    /// in the near field).
     func adjoint(_ spectrum: Tensor, into out: UnsafeMutablePointer<Float>) {
         let result = adjoint(spectrum, scratch: out)
         if result != UnsafePointer(out) { out.update(from: result, count: 2 * geometry.scenePixels) }

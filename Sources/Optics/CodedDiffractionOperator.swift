@@ -8,7 +8,9 @@ import TensorCore
 ///     Aᴴ: C^{L×H'×W'} → C^{H×W},  Aᴴ Z = Σ_ℓ conj(m_ℓ) ⊙ Pᴴ Fᴴ Z_ℓ,
 ///
 /// with F the orthonormal 2-D DFT and P the centred zero-padding by `oversampling` (conventions of
-/// `SensingModel`, whose CDPs are `|A x|²`). Since |m_ℓ| = 1, F is unitary and PᴴP = I, `AᴴA = L·I`:
+/// `SensingModel`, whose CDPs are `|A x|²`); with a near-field `propagation` F is replaced by the
+/// propagation `T = F⁻¹ diag(H) F` and Fᴴ by Tᴴ. Since |m_ℓ| = 1, F (or T on a grid that passes the
+/// sampling check, where |H| = 1) is unitary and PᴴP = I, `AᴴA = L·I`:
 /// `(1/L) Aᴴ` is the least-squares inverse of A on its range. The classical recoveries
 /// (`ClassicalRecovery`) are built from these two maps. Shapes: x `[B, H, W]`, Z `[B, L, H', W']`.
 /// Both run one (sample, snapshot) slice at a time in the sensing model's workspace, parallel over
@@ -17,17 +19,21 @@ public struct CodedDiffractionOperator {
     /// m_ℓ = exp(jφ_ℓ), `[L, H, W]`.
     public let phasors: ComplexField
     public let oversampling: Int
+    public let propagation: Propagation
     let geometry: CDPGeometry
 
-    /// `masks` φ `[L, H, W]` in radians; `oversampling` f ≥ 1.
-    public init(masks: Tensor, oversampling: Int = 1) throws {
+    /// `masks` φ `[L, H, W]` in radians; `oversampling` f ≥ 1; a near-field `propagation` must pass its
+    /// sampling check for the masks' size (`SensingModel.check`).
+    public init(masks: Tensor, oversampling: Int = 1, propagation: Propagation = .farField) throws {
         guard masks.rank == 3, masks.shape.allSatisfy({ $0 > 0 }) else {
             throw OpticsError("masks must be [L, H, W] with positive sizes, got \(masks.shape)")
         }
-        guard oversampling >= 1 else { throw OpticsError("oversampling factor must be an integer ≥ 1, got \(oversampling)") }
+        try SensingModel(oversampling: oversampling, propagation: propagation)
+            .check(height: masks.shape[1], width: masks.shape[2])
         phasors = phasorTable(masks)
         self.oversampling = oversampling
-        geometry = CDPGeometry(height: masks.shape[1], width: masks.shape[2], factor: oversampling)
+        self.propagation = propagation
+        geometry = CDPGeometry(height: masks.shape[1], width: masks.shape[2], factor: oversampling, propagation: propagation)
     }
 
     public var snapshots: Int { phasors.shape[0] }

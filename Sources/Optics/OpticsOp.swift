@@ -12,11 +12,13 @@ public enum OpticsOp: String, OpCatalog {
     case spectralOperator
     /// `parsevalNorm`: the norm estimate from the CDPs.
     case parsevalNorm
+    /// `MaskError.applied(to:layers:)` on a variable: a realized fabrication or display error of φ.
+    case maskError
 
     public var isLinearOperator: Bool {
         switch self {
         case .spectralOperator: return true
-        case .measure, .noise, .regularizer, .parsevalNorm: return false
+        case .measure, .noise, .regularizer, .parsevalNorm, .maskError: return false
         }
     }
 }

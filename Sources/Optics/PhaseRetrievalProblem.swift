@@ -16,8 +16,9 @@ public struct PhaseRetrievalProblem {
 
     public init(measurements y: Tensor, operator a: CodedDiffractionOperator, saturated: [UInt8]? = nil) throws {
         guard y.rank == 4, y.shape[1] == a.snapshots, y.shape[2] == a.detectorHeight, y.shape[3] == a.detectorWidth else {
-            throw OpticsError("CDPs \(y.shape) do not fit \(a.snapshots) masks of \(a.height)×\(a.width) at oversampling "
-                              + "\(a.oversampling): expected [B, \(a.snapshots), \(a.detectorHeight), \(a.detectorWidth)]")
+            throw OpticsError("CDPs \(y.shape) do not fit \(a.snapshots) masks of \(a.height)×\(a.width) at "
+                              + (a.propagation == .farField ? "oversampling \(a.oversampling)" : "padding \(a.oversampling)")
+                              + ": expected [B, \(a.snapshots), \(a.detectorHeight), \(a.detectorWidth)]")
         }
         if let saturated, saturated.count != y.count {
             throw OpticsError("\(saturated.count) saturation flags for \(y.count) CDP values")

@@ -75,7 +75,8 @@ public enum Recovery {
             let n = images.shape[0], (h, w) = (images.shape[images.rank - 2], images.shape[images.rank - 1])
             var rng = SeededGenerator(seed: seed)
             let masks = CodedMasks.random(snapshots: snapshots, height: h, width: w, generator: &rng)
-            let model = try SensingModel(oversampling: initialization.oversampling)
+            let model = try SensingModel(oversampling: initialization.oversampling, propagation: initialization.propagation)
+            try model.check(height: h, width: w)
             var total = 0.0
             for start in stride(from: 0, to: n, by: max(batchSize, 1)) {
                 let count = min(batchSize, n - start)

@@ -12,19 +12,52 @@ import TensorCore
 /// centred zero-padding by the integer `oversampling` factor f, so the detector plane is
 /// `H' × W' = fH × fW`. The scene sits at rows `⌊(H' − H)/2⌋ …` and columns `⌊(W' − W)/2⌋ …`; when
 /// `H' − H` is odd (even f, odd H) the extra padding row goes to the bottom and the extra column to
-/// the right. (Padding position only multiplies F P x by a linear phase ramp, so y does not depend on
-/// it.) Units: y is in units of |x|², and since F and P preserve norms, `Σ_{u,v} y_ℓ = ‖x‖²` for every
+/// the right. (In the far field the padding position only multiplies F P x by a linear phase ramp, so y
+/// does not depend on it; in the near field it is where the mask sits on the sensor.) Units: y is in units of |x|², and since F and P preserve norms, `Σ_{u,v} y_ℓ = ‖x‖²` for every
 /// snapshot (Parseval).
 ///
 /// The paper writes the mask as `A_ℓ = diag(e^{jφ_ℓ})ᴴ`; we modulate by `exp(+jφ_ℓ)`, i.e. the paper's
 /// φ is our −φ. Nothing else depends on this sign.
-public struct SensingModel: Equatable, Sendable {
-    /// Integer zero-padding factor f ≥ 1 before the FFT.
+///
+/// Near field (`propagation` not `.farField`): F is replaced by the propagation
+/// `T = F⁻¹ diag(H) F` over the distance z (`Propagation`), `y_ℓ = |T P (exp(jφ_ℓ) ⊙ x)|²`, and the
+/// detector is the whole padded plane in real space (a sensor f times wider than the mask at its
+/// pitch, row 0 at the top; no frequency layout). |H| = 1 on every frequency of a grid that passes
+/// `check(height:width:)`, so T is unitary and Parseval still holds. Everything downstream (Γ, the
+/// classical recoveries, the shapes) is the same in both regimes.
+public struct SensingModel: Equatable, Sendable, CustomStringConvertible {
+    /// Integer zero-padding factor f ≥ 1 before the propagation (the far field's oversampling, the near
+    /// field's `--pad`).
     public let oversampling: Int
+    /// From the mask plane to the sensor (default: the far field).
+    public let propagation: Propagation
 
-    public init(oversampling: Int = 1) throws {
+    /// The far field without padding: PhaseMask's sensing model before 0.4, and the default.
+    public static let farField = try! SensingModel()
+
+    public init(oversampling: Int = 1, propagation: Propagation = .farField) throws {
         guard oversampling >= 1 else { throw OpticsError("oversampling factor must be an integer ≥ 1, got \(oversampling)") }
         self.oversampling = oversampling
+        self.propagation = propagation
+    }
+
+    /// The sampling problems of this geometry for an `height × width` mask (`NearFieldSampling`), each
+    /// one sentence; empty in the far field and for a near-field grid that holds the propagation.
+    public func samplingProblems(height: Int, width: Int) -> [String] {
+        propagation.samplingProblems(height: height, width: width, pad: oversampling)
+    }
+
+    /// Throws the first of `samplingProblems(height:width:)`.
+    public func check(height: Int, width: Int) throws {
+        if let first = samplingProblems(height: height, width: width).first { throw OpticsError(first) }
+    }
+
+    /// "far field" (", oversampling f" when f > 1), or the near-field model and geometry with its padding.
+    public var description: String {
+        switch propagation {
+        case .farField: return oversampling > 1 ? "far field, oversampling \(oversampling)" : "far field"
+        default: return "\(propagation), pad \(oversampling)"
+        }
     }
 
     /// Detector-plane size `(H', W') = (fH, fW)` for a scene of `height × width`.
@@ -39,15 +72,17 @@ public struct SensingModel: Equatable, Sendable {
     ///   - masks: real `[L, H, W]`, radians.
     /// - Returns: real `[B, L, H', W']`, `y ≥ 0`.
     ///
-    /// Backward (recomputing `X_bℓ = A_ℓ x_b` with `A_ℓ = F P diag(m_ℓ)`, `m_ℓ = exp(jφ_ℓ)`): the spectrum
-    /// gradient is `2 ḡy ⊙ X`, pulled back to the modulated field `ḡv = Pᴴ Fᴴ(2 ḡy ⊙ X)`; then
+    /// Backward (recomputing `X_bℓ = A_ℓ x_b` with `A_ℓ = T P diag(m_ℓ)`, `m_ℓ = exp(jφ_ℓ)`, T = F or the
+    /// near-field propagation): the sensor-field gradient is `2 ḡy ⊙ X`, pulled back to the modulated
+    /// field `ḡv = Pᴴ Tᴴ(2 ḡy ⊙ X)`; then
     /// `ḡx_b += Σ_ℓ conj(m_ℓ) ⊙ ḡv_bℓ` and `ḡφ_ℓ += Σ_b Im(ḡv_bℓ ⊙ conj(v_bℓ))` with `v = m ⊙ x`.
     /// Only x and φ are kept for the backward pass (no per-snapshot intermediates).
     public func measure(_ scene: ComplexVariable, masks: Variable) -> Variable {
         precondition(scene.shape.count == 3 && masks.shape.count == 3 && masks.shape[1...] == scene.shape[1...],
                      "measure: scene \(scene.shape) must be [B, H, W] and masks \(masks.shape) [L, H, W]")
         let (batch, snapshots) = (scene.shape[0], masks.shape[0])
-        let geometry = CDPGeometry(height: scene.shape[1], width: scene.shape[2], factor: oversampling)
+        let geometry = CDPGeometry(height: scene.shape[1], width: scene.shape[2], factor: oversampling,
+                                   propagation: propagation)
         let table = phasorTable(masks.value)
         let y = Tensor(uninitialized: [batch, snapshots, geometry.paddedHeight, geometry.paddedWidth])
         _ = forEachPiece(batch) { _, samples in

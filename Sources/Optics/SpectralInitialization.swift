@@ -12,7 +12,8 @@ import TensorCore
 ///
 /// The final scale uses Parseval: for the orthonormal FFT and norm-preserving padding,
 /// `Σ_k y_ℓk = ‖F P (m_ℓ ⊙ x)‖² = ‖x‖²` exactly for every snapshot when there is no noise, so the
-/// estimate is exact on clean data (and unbiased under the zero-mean noise models).
+/// estimate is exact on clean data (and unbiased under the zero-mean noise models). A near-field
+/// propagation that passes its sampling check is unitary too (`SensingModel`), so the same holds.
 ///
 /// G_ψ is `filter2D` with a real k×k kernel ψ (default k = 5, a Gaussian with σ = 1 pixel normalized to
 /// sum 1, see `gaussianKernel`). Everything is on the tape: the output is differentiable with respect
@@ -65,6 +66,8 @@ public struct SpectralInitialization: Equatable, Sendable {
     public let weighting: Weighting
     /// Oversampling factor of the measurements (must match the `SensingModel` that produced them).
     public let oversampling: Int
+    /// Propagation of the measurements (must match the `SensingModel` that produced them).
+    public let propagation: Propagation
     /// The global-phase convention (start z₀ and alignment).
     public let globalPhase: GlobalPhase
     /// Seed of the random starting point z₀ (`GlobalPhase.randomStart` only).
@@ -80,7 +83,7 @@ public struct SpectralInitialization: Equatable, Sendable {
 
     public init(iterations: Int = 25, weighting: Weighting = defaultWeighting, oversampling: Int = 1,
                 globalPhase: GlobalPhase = defaultGlobalPhase, startSeed: UInt64 = 0x5EED_0001,
-                productBudget: Int = defaultProductBudget) throws {
+                productBudget: Int = defaultProductBudget, propagation: Propagation = .farField) throws {
         guard iterations >= 1 else { throw OpticsError("spectral initialization needs at least 1 iteration, got \(iterations)") }
         guard oversampling >= 1 else { throw OpticsError("oversampling factor must be an integer ≥ 1, got \(oversampling)") }
         if case .truncated(let f) = weighting, !(f > 0 && f <= 1) {
@@ -89,6 +92,7 @@ public struct SpectralInitialization: Equatable, Sendable {
         self.iterations = iterations
         self.weighting = weighting
         self.oversampling = oversampling
+        self.propagation = propagation
         self.globalPhase = globalPhase
         self.startSeed = startSeed
         self.productBudget = productBudget
@@ -149,7 +153,7 @@ public struct SpectralInitialization: Equatable, Sendable {
         let kept = iterations * SpectralOperator.productBytes(batch: y.shape[0], snapshots: masks.shape[0],
                                                               height: masks.shape[1], width: masks.shape[2])
         let gamma = SpectralOperator(masks: masks, weights: weights(y), oversampling: oversampling,
-                                     keepsProducts: kept <= productBudget)
+                                     propagation: propagation, keepsProducts: kept <= productBudget)
         var z = y.tape.constant(startingPoint(batch: y.shape[0], height: masks.shape[1], width: masks.shape[2]))
         for _ in 0..<iterations {
             z = normalizePerSample(filter2D(gamma.apply(z), kernel: kernel))

@@ -7,7 +7,8 @@ import TensorCore
 ///
 /// per sample b, with `w_ℓ = w[b, ℓ]` real detector-plane weights (`SpectralInitialization.Weighting`),
 /// `A_ℓ = F P diag(m_ℓ)`, `m_ℓ = exp(jφ_ℓ)`, P the centred zero-padding (so Pᴴ crops back to H×W after
-/// the adjoint FFT). Γ is never formed as a matrix. It is Hermitian for real w and positive
+/// the adjoint FFT). With a near-field `propagation`, F is replaced by `T = F⁻¹ diag(H) F` and Fᴴ by
+/// `Tᴴ` everywhere below (`SensingModel`); nothing else changes. Γ is never formed as a matrix. It is Hermitian for real w and positive
 /// semidefinite when w ≥ 0: `⟨u, Γu⟩ = (1/L) Σ_ℓ Σ_k w_ℓk |(A_ℓ u)_k|²`.
 ///
 /// Shapes: `z` complex `[B, H, W]`; `masks` real `[L, H, W]` (radians); `weights` real `[B, L, H', W']`
@@ -31,8 +32,9 @@ import TensorCore
 /// The backward costs per (sample, snapshot) 1 forward and 1 inverse FFT for `B_ℓ r_ℓ`, plus 1 + 1
 /// for `B_ℓ v_ℓ` when φ needs a gradient and the products were not kept (w needs `X_ℓ`: 1 forward).
 public func spectralOperator(_ z: ComplexVariable, masks: Variable, weights: Variable,
-                             oversampling: Int = 1, keepsProducts: Bool = false) -> ComplexVariable {
-    SpectralOperator(masks: masks, weights: weights, oversampling: oversampling,
+                             oversampling: Int = 1, propagation: Propagation = .farField,
+                             keepsProducts: Bool = false) -> ComplexVariable {
+    SpectralOperator(masks: masks, weights: weights, oversampling: oversampling, propagation: propagation,
                      keepsProducts: keepsProducts).apply(z)
 }
 
@@ -45,7 +47,8 @@ struct SpectralOperator {
     /// Whether `apply` keeps `B_ℓ v_ℓ` for the backward pass (only when φ needs a gradient).
     let keepsProducts: Bool
 
-    init(masks: Variable, weights: Variable, oversampling: Int, keepsProducts: Bool = false) {
+    init(masks: Variable, weights: Variable, oversampling: Int, propagation: Propagation = .farField,
+         keepsProducts: Bool = false) {
         precondition(masks.shape.count == 3 && weights.shape.count == 4 && weights.shape[1] == masks.shape[0]
                      && weights.shape[2] == oversampling * masks.shape[1]
                      && weights.shape[3] == oversampling * masks.shape[2],
@@ -53,7 +56,8 @@ struct SpectralOperator {
         self.masks = masks
         self.weights = weights
         kernel = SpectralKernel(table: phasorTable(masks.value),
-                                geometry: CDPGeometry(height: masks.shape[1], width: masks.shape[2], factor: oversampling))
+                                geometry: CDPGeometry(height: masks.shape[1], width: masks.shape[2], factor: oversampling,
+                                                      propagation: propagation))
         self.keepsProducts = keepsProducts && masks.needsGradient
     }
 

@@ -20,7 +20,7 @@ public enum ClassicalBaseline {
     }
 
     /// Recovers from `y` `[B, L, H', W']` taken with `masks` `[L, H, W]` at the initialization's
-    /// oversampling: z* from `initialization` and filter `kernel`, then `method` for `iterations` steps
+    /// oversampling and propagation: z* from `initialization` and filter `kernel`, then `method` for `iterations` steps
     /// (nil: z* alone), with `saturated` flags (`[B, L, H', W']`, 1 = lower bound) when given.
     public static func recover(_ y: Tensor, masks: Tensor, initialization: SpectralInitialization, kernel: Tensor,
                                method: ClassicalRecovery.Method?, iterations: Int, sceneModel: SceneModel,
@@ -31,7 +31,8 @@ public enum ClassicalBaseline {
         var field = start, residual: Double?
         if let method {
             let problem = try PhaseRetrievalProblem(measurements: y, operator: try CodedDiffractionOperator(
-                masks: masks, oversampling: initialization.oversampling), saturated: saturated)
+                masks: masks, oversampling: initialization.oversampling, propagation: initialization.propagation),
+                saturated: saturated)
             let outcome = ClassicalRecovery.run(method, problem, start: start, iterations: iterations)
             (field, residual) = (outcome.estimate, outcome.residuals.last)
         }

@@ -17,7 +17,8 @@ public struct DesignPipeline {
     public struct Options {
         public var preset: Preset = .quick
         /// Settings of every stage laid over the preset (size, epochs, subsets, levels, stroke, ρ, seed,
-        /// data, scene model, noise, …). `snapshots` is the teacher's; the student has one.
+        /// data, scene model, noise, …). `snapshots` is the teacher's; the student has one. A
+        /// `perturbation` trains the student and its fine-tuning only.
         public var training = TrainingOverrides()
         /// Student epochs (nil: as the teacher).
         public var studentEpochs: Int?
@@ -38,8 +39,12 @@ public struct DesignPipeline {
 
         public init() {}
 
+        /// The teacher's configuration: the training settings without the perturbation, which only the
+        /// single-snapshot design (student and fine-tuning) trains with.
         func teacherConfig() -> TrainingConfig {
-            training.config(preset: preset, mode: .teacher)
+            var o = training
+            o.perturbation = nil
+            return o.config(preset: preset, mode: .teacher)
         }
 
         func studentConfig(teacherCheckpoint: String) -> TrainingConfig {
@@ -129,7 +134,7 @@ public struct DesignPipeline {
             Row(system: "student, continuous mask", psnr: fineTune.result.continuous.psnr, ssim: fineTune.result.continuous.ssim),
             Row(system: "student, quantized (K = \(teacherConfig.levels))", psnr: fineTune.result.quantized.psnr, ssim: fineTune.result.quantized.ssim),
             Row(system: "student, fine-tuned to quantized", psnr: fineTune.result.fineTuned.psnr, ssim: fineTune.result.fineTuned.ssim),
-        ]
+        ] + (try refinedRow(fineTune.system, scenes: testScenes, config: teacherConfig))
         let heldOut = try heldOutRows(teacher: teacher.system, fineTuned: fineTune.system, config: teacherConfig)
         var metrics = fineTune.metrics
         metrics["psnr_teacher_db"] = teacherScore.psnr
@@ -164,6 +169,15 @@ public struct DesignPipeline {
         export.data = config.dataDirectory
         export.name = options.name
         return export
+    }
+
+    /// The fine-tuned student with its estimates refined by `EstimateRefinement.defaultIterations` of error
+    /// reduction (`reconstruct --refine`), for pure-phase scene models; none otherwise.
+    func refinedRow(_ student: PhaseRetrievalSystem, scenes: Tensor, config: TrainingConfig) throws -> [Row] {
+        guard config.sceneModel.isPurePhase else { return [] }
+        let n = EstimateRefinement.defaultIterations
+        let r = try Evaluation.evaluate(student, images: scenes, batchSize: config.batchSize, refinement: n)
+        return [Row(system: "student, fine-tuned, + \(n) iterations of er", psnr: r.psnr, ssim: r.ssim)]
     }
 
     /// Test PSNR/SSIM of the teacher and the fine-tuned student on scenes they were not trained on, so

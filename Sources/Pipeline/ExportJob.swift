@@ -34,7 +34,11 @@ public struct ExportOptions: Sendable {
     public var pitch: Double?
     public var conjugate = false
     public var scenes = 4
+    /// Zero padding of the far field's verification CDPs (default: the checkpoint's, else 1).
     public var oversampling: Int?
+    /// The propagation options (`--propagation` … `--pad`): a checkpoint's geometry must equal them
+    /// (`SensingChoice`); a mask dataset is measured with them (default: the far field).
+    public var sensing: SensingModel?
     /// Scene model of the verification scenes (nil: the checkpoint's, else the standard exp(jπI)),
     /// recorded in the design's configuration; the verification scenes never carry background offsets.
     public var sceneModel: SceneModel?
@@ -58,7 +62,7 @@ public struct ExportOptions: Sendable {
         let optional: [String: CustomStringConvertible?] = [
             "model": model, "mask": mask, "levels": levels, "stroke": stroke,
             "superpixel": superpixel, "lut": lut, "carrier": carrier, "wavelength": wavelength, "index": refractiveIndex,
-            "pitch": pitch, "oversampling": oversampling]
+            "pitch": pitch, "oversampling": oversampling, "sensing": sensing?.description]
         for case let (key, value?) in optional { options[key] = value.description }
         if let m = sceneModel {
             options["phaseRange"] = "\(m.phaseMin):\(m.phaseMax)"
@@ -120,9 +124,10 @@ public enum ExportJob {
             }
         }
         let export = try DesignExport(mask: phi, settings: settings, source: options.model ?? options.mask ?? "mask")
-        let f = options.oversampling ?? source.system?.sensing.oversampling ?? 1
+        let sensing = try exportSensing(options, system: source.system, mask: phi)
+        let f = sensing.oversampling
         let model = options.sceneModel ?? source.config?.sceneModel ?? .standard
-        let simulator = try Simulator(oversampling: f, sceneModel: model)
+        let simulator = try Simulator(oversampling: f, sceneModel: model, propagation: sensing.propagation)
         var verification: VerificationData? = nil
         if options.scenes > 0 {
             let images = try verificationScenes(options, config: source.config, size: max(phi.shape[1], phi.shape[2]))
@@ -145,12 +150,28 @@ public enum ExportJob {
         let paths: [String]
         do {
             paths = try export.writeAll(to: directory, stem: options.name, metadata: metadata, verification: verification,
-                                        companions: source.recoveryCompanion(quantized: export.quantized.phases))
+                                        sensing: sensing, companions: source.recoveryCompanion(quantized: export.quantized.phases))
         } catch {
             lock.removeFolderIfUnused()
             throw error
         }
         return ExportOutcome(export: export, metrics: metrics, paths: paths, notes: notes)
+    }
+
+    /// The design's sensing geometry: the checkpoint's (the propagation options must agree), else the
+    /// options', else the far field; `--oversampling` pads the far field only. Checked for the mask's grid.
+    static func exportSensing(_ options: ExportOptions, system: PhaseRetrievalSystem?, mask phi: Tensor) throws -> SensingModel {
+        var sensing = try system.map { try SensingChoice.resolve(options.sensing, recorded: $0.sensing, by: options.model ?? "") }
+            ?? options.sensing ?? .farField
+        if let f = options.oversampling, f != sensing.oversampling {
+            guard sensing.propagation == .farField else {
+                throw PipelineError("--oversampling sets the far field's zero padding; this design propagates to the near field "
+                                    + "(\(sensing)), whose padding is --pad")
+            }
+            sensing = try SensingModel(oversampling: f)
+        }
+        if let problem = sensing.samplingProblems(height: phi.shape[1], width: phi.shape[2]).first { throw PipelineError(problem) }
+        return sensing
     }
 
     static func fabricationSettings(_ o: ExportOptions) throws -> FabricationSettings? {

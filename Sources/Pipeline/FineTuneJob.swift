@@ -37,20 +37,26 @@ public enum FineTuneJob {
     /// - Parameters:
     ///   - levels, stroke: the device's phase constraints (default: the checkpoint's, which R(φ) used).
     ///   - epochs: fine-tuning epochs; `directory` receives `checkpoint.h5` and `log.jsonl` (`RunFolder`).
+    ///   - perturbation: a mask error drawn at every step for the measurements (`TrainingConfig.perturbation`),
+    ///     so ψ and θ learn to recover through it; nil keeps the trained checkpoint's (usually none).
     public static func run(checkpoint: String, levels: Int?, stroke: Double?, epochs: Int, directory: String,
-                           resume: Bool = false, log: @escaping (String) -> Void) throws -> Outcome {
+                           resume: Bool = false, perturbation: MaskPerturbation? = nil,
+                           log: @escaping (String) -> Void) throws -> Outcome {
         let trained = try Checkpoint.load(checkpoint).system
         return try run(trained, source: checkpoint, levels: levels, stroke: stroke, epochs: epochs,
-                       folder: RunFolder(directory), resume: resume, log: log)
+                       folder: RunFolder(directory), resume: resume, perturbation: perturbation, log: log)
     }
 
     /// Fine-tunes `trained` (loaded from `source`, which errors name; left unchanged) into `folder`.
     static func run(_ trained: PhaseRetrievalSystem, source: String, levels: Int?, stroke: Double?, epochs: Int, folder: RunFolder,
-                    resume: Bool, log: @escaping (String) -> Void) throws -> Outcome {
+                    resume: Bool, perturbation: MaskPerturbation? = nil, log: @escaping (String) -> Void) throws -> Outcome {
         let constraints = try PhaseConstraints(levels: levels ?? trained.config.levels, stroke: stroke ?? trained.config.stroke)
         let quantized = try PhaseQuantizer(constraints).quantize(trained.masks.value, source: source)
         log("quantized to \(constraints.levels) levels: \(quantized.report)")
-        let config = fineTuningConfig(trained.config, constraints: constraints, epochs: epochs)
+        var config = fineTuningConfig(trained.config, constraints: constraints, epochs: epochs)
+        if let perturbation { config.perturbation = perturbation }
+        try config.checkSettings()
+        if let p = config.perturbation { log("training perturbation of the measuring mask: \(p)") }
         let splits = try SceneSplits.load(config)
         let scores = try Evaluation.continuousAndQuantized(trained, quantizedMasks: quantized.phases, images: splits.test,
                                                            batchSize: config.batchSize)

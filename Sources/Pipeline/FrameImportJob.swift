@@ -1,5 +1,6 @@
 import Fabrication
 import Foundation
+import Optics
 import TensorCore
 
 /// `phasemask import-frame`: camera frames of one scene → a CDP file `reconstruct --cdp` reads, on the
@@ -9,16 +10,16 @@ public enum FrameImportJob {
     /// refused). Returns the import.
     @discardableResult
     public static func run(_ options: FrameImport.Options, mask: String?, model: String?, out: String,
-                           log: (String) -> Void = { _ in }) throws -> FrameImport.Measurement {
-        let setup = try MeasurementSetup.load(mask: mask, model: model, log: log)
+                           sensing: SensingModel? = nil, log: (String) -> Void = { _ in }) throws -> FrameImport.Measurement {
+        let setup = try MeasurementSetup.load(mask: mask, model: model, sensing: sensing, log: log)
         guard options.frames.count == setup.snapshots else {
             throw FabricationError(options.frames.first ?? "frames", "\(options.frames.count) frame(s) given; the masks of "
                                    + "\(setup.maskSource) have \(setup.snapshots) snapshot(s): give one frame per snapshot, in order")
         }
         let m = try FrameImport.measure(options, sceneHeight: setup.height, sceneWidth: setup.width,
-                                        oversampling: setup.oversampling)
+                                        oversampling: setup.oversampling, centred: setup.sensing.propagation == .farField)
         try FrameImport.write(m, options: options, masks: setup.masks, maskSource: setup.maskSource,
-                              oversampling: setup.oversampling, to: out)
+                              oversampling: setup.oversampling, propagation: setup.sensing.propagation, to: out)
         return m
     }
 

@@ -11,8 +11,10 @@ import Training
 public struct MeasurementSetup {
     /// φ `[L, H, W]`, radians.
     public let masks: Tensor
-    /// Zero-padding factor f of the CDPs: grid H' × W' = f·H × f·W.
-    public let oversampling: Int
+    /// The sensing geometry of the CDPs (propagation and zero padding f: grid H' × W' = f·H × f·W).
+    public let sensing: SensingModel
+    /// Zero-padding factor f of the CDPs.
+    public var oversampling: Int { sensing.oversampling }
     /// The checkpoint's scene model when a system is given, else the design's (the standard one for a dataset).
     public let sceneModel: SceneModel
     /// Where the masks came from (a design file, a dataset, or a checkpoint), for notes and attributes.
@@ -25,22 +27,31 @@ public struct MeasurementSetup {
     /// From `--mask` (an exported design file, or `FILE.h5:/DATASET` as `simulate` reads it) and/or
     /// `--model` (a checkpoint or recovery file). With both, the masks, grid and scene model are the
     /// design's, the system and its scene model the checkpoint's (the model its U-Net estimates I
-    /// under); with a design the grid is its verification setting.
-    public static func load(mask: String?, model: String?, log: (String) -> Void = { _ in }) throws -> MeasurementSetup {
+    /// under); with a design the grid and propagation are its `/sensing` (`StoredDesign.sensing`), with
+    /// a checkpoint alone its configuration's. `sensing` (the propagation options) applies to a mask
+    /// dataset and must otherwise agree with what the design or checkpoint recorded
+    /// (`SensingChoice.resolve`).
+    public static func load(mask: String?, model: String?, sensing explicit: SensingModel? = nil,
+                            log: (String) -> Void = { _ in }) throws -> MeasurementSetup {
         let system = try model.map { try Checkpoint.load($0).system }
         guard let mask else {
             guard let system, let model else { throw FabricationError("reconstruct", "give --mask DESIGN.h5 or --model CHECKPOINT") }
-            return MeasurementSetup(masks: system.masks.value, oversampling: 1, sceneModel: system.config.sceneModel,
+            let sensing = try SensingChoice.resolve(explicit, recorded: system.sensing, by: model)
+            return MeasurementSetup(masks: system.masks.value, sensing: sensing, sceneModel: system.config.sceneModel,
                                     maskSource: model, system: system, model: model)
         }
         if let spec = ComplexFieldDataset(spec: mask) {
             let (phases, notes) = try MaskDataset(path: spec.path, dataset: spec.dataset).load()
             notes.forEach(log)
-            return MeasurementSetup(masks: phases, oversampling: 1, sceneModel: system?.config.sceneModel ?? .standard,
+            let sensing = explicit ?? system?.sensing ?? .farField
+            if let problem = sensing.samplingProblems(height: phases.shape[1], width: phases.shape[2]).first {
+                throw FabricationError("--propagation", problem)
+            }
+            return MeasurementSetup(masks: phases, sensing: sensing, sceneModel: system?.config.sceneModel ?? .standard,
                                     maskSource: mask, system: system, model: model)
         }
         let design = try DesignFile.read(path: mask)
-        return MeasurementSetup(masks: design.quantized.phases, oversampling: design.verification?.oversampling ?? 1,
+        return MeasurementSetup(masks: design.quantized.phases, sensing: try SensingChoice.resolve(explicit, recorded: design.sensing, by: mask),
                                 sceneModel: try system?.config.sceneModel
                                     ?? ExportJob.sceneModel(ofDesignConfiguration: design.metadata.configurationJSON, path: mask),
                                 maskSource: mask, system: system, model: model)
@@ -52,12 +63,13 @@ public struct MeasurementSetup {
 
     /// The spectral initialization and filter ψ the classical methods start from: the system's (its
     /// T, weights, global phase and learned ψ) when there is one, else the defaults (T = 25, truncated
-    /// 0.4, aligned, Gaussian ψ 5×5 with σ = 1); at this setup's oversampling.
+    /// 0.4, aligned, Gaussian ψ 5×5 with σ = 1); at this setup's oversampling and propagation.
     public func spectralInitialization() throws -> (SpectralInitialization, Tensor) {
         let base = try system?.initialization ?? (try SpectralInitialization())
         let kernel = system?.filter.value ?? SpectralInitialization.gaussianKernel()
         return (try SpectralInitialization(iterations: base.iterations, weighting: base.weighting, oversampling: oversampling,
-                                           globalPhase: base.globalPhase, startSeed: base.startSeed), kernel)
+                                           globalPhase: base.globalPhase, startSeed: base.startSeed,
+                                           propagation: sensing.propagation), kernel)
     }
 }
 

@@ -52,6 +52,10 @@ public enum ReconstructJob {
         /// Reference scene (see `ReconstructionReference.load`); nil: the CDP file's, if any.
         public var scene: String?
         public var iterations: Int?
+        /// Iterations of error reduction that refine the U-Net's estimate (`EstimateRefinement`); nil: none.
+        public var refine: Int?
+        /// The propagation options, when given (`SensingChoice`; nil: the design's or checkpoint's).
+        public var sensing: SensingModel?
         public var png: String
         public var hdf5: String
         public var log: (String) -> Void = { _ in }
@@ -80,7 +84,7 @@ public enum ReconstructJob {
     }
 
     public static func run(_ o: Options) throws -> Result {
-        let setup = try MeasurementSetup.load(mask: o.mask, model: o.model ?? companionModel(o), log: o.log)
+        let setup = try MeasurementSetup.load(mask: o.mask, model: o.model ?? companionModel(o), sensing: o.sensing, log: o.log)
         if o.method == .unet && setup.system == nil {
             throw FabricationError("--method unet", "needs --model (a checkpoint or recovery file), or a design with its "
                                    + "STEM_recovery.h5 beside it")
@@ -89,6 +93,10 @@ public enum ReconstructJob {
             throw FabricationError("--iterations", "applies to er, hio and wf, not \(o.method.rawValue)")
         }
         if let n = o.iterations, n < 1 { throw FabricationError("--iterations", "must be ≥ 1, got \(n)") }
+        if o.refine != nil, o.method != .unet {
+            throw FabricationError("--refine", "refines the U-Net's estimate (--method unet); \(o.method.rawValue) has --iterations")
+        }
+        if let n = o.refine, n < 1 { throw FabricationError("--refine", "must be ≥ 1 iterations, got \(n)") }
         if let system = setup.system, o.mask != nil, o.method == .unet {
             warnOnMaskMismatch(setup.masks, system.masks.value, source: setup.maskSource, log: o.log)
         }
@@ -136,11 +144,13 @@ public enum ReconstructJob {
                 throw FabricationError(f.frames.first ?? "--frame", "\(f.frames.count) frame(s) given; the masks of "
                                        + "\(setup.maskSource) have \(setup.snapshots) snapshot(s): give one frame per snapshot")
             }
-            let m = try FrameImport.measure(f, sceneHeight: setup.height, sceneWidth: setup.width, oversampling: setup.oversampling)
+            let m = try FrameImport.measure(f, sceneHeight: setup.height, sceneWidth: setup.width, oversampling: setup.oversampling,
+                                            centred: setup.sensing.propagation == .farField)
             return (m.cdp, m.saturated, nil, m)
         case .cdp(let path):
             let file = try HDF5File.open(path: path)
             defer { try? file.close() }
+            try SensingChoice.checkCDPFile(file, expected: setup.sensing, masks: setup.maskSource)
             let y = try file.readTensor("/cdp", requireFinite: true)
             guard y.rank == 4, Array(y.shape.dropFirst()) == grid else {
                 throw StorageError(.mismatch, path: path, object: "/cdp", "holds CDPs of shape \(y.shape); the masks of "
@@ -164,12 +174,23 @@ public enum ReconstructJob {
     static func recover(_ o: Options, _ setup: MeasurementSetup, y: Tensor, saturated: [UInt8]?) throws -> Recovered {
         let tape = Tape(recording: false)
         if o.method == .unet, let system = setup.system {
-            guard setup.oversampling == 1 else {
-                throw FabricationError(setup.maskSource, "the U-Net recovers CDPs without oversampling; this design has \(setup.oversampling)")
+            guard SensingChoice.agree(setup.sensing, system.sensing) else {
+                throw FabricationError(setup.maskSource, "was measured with the sensing geometry \(setup.sensing); the U-Net of "
+                                       + "\(setup.model ?? "the checkpoint") was trained with \(system.sensing)")
             }
             let out = try system.recover(tape.constant(y), masks: tape.constant(system.masks.value), training: false)
             let z = out.initialization.field
-            return Recovered(estimates: out.estimate.value.clipped(to: 0...1), field: z, initialization: z, residual: nil, iterations: nil)
+            guard let n = o.refine else {
+                return Recovered(estimates: out.estimate.value.clipped(to: 0...1), field: z, initialization: z, residual: nil, iterations: nil)
+            }
+            // Refined on the masks the CDPs were taken with (the design's, when given).
+            let problem = try PhaseRetrievalProblem(measurements: y, operator: try CodedDiffractionOperator(
+                masks: setup.masks, oversampling: setup.oversampling, propagation: setup.sensing.propagation),
+                                                    saturated: saturated)
+            let r = try EstimateRefinement.refine(out.estimate.value, problem: problem, sceneModel: system.config.sceneModel,
+                                                  iterations: n)
+            return Recovered(estimates: r.images, field: alignGlobalPhase(tape.constant(r.field)).field, initialization: z,
+                             residual: r.residualAfter, iterations: n)
         }
         let (spectral, kernel) = try setup.spectralInitialization()
         let iterations = o.method.classical == nil ? nil : o.iterations ?? o.method.defaultIterations
@@ -214,10 +235,11 @@ public enum ReconstructJob {
             ("/estimate", "scene_model", .string(String(decoding: try sortedJSON.encode(model), as: UTF8.self))),
             ("/field", "layout", .string("last axis: real, imaginary; global phase aligned (Σx real ≥ 0)")),
             ("/initialization", "layout", .string("last axis: real, imaginary")),
-            ("/", "method", .string(o.method.rawValue)), ("/", "mask_source", .string(setup.maskSource)),
+            ("/", "method", .string(o.method.rawValue + (o.refine.map { " refined by \($0) iterations of er" } ?? ""))), ("/", "mask_source", .string(setup.maskSource)),
             ("/", "measurements", .string(source)),
         ]
         if let model = setup.model { attributes.append(("/", "checkpoint", .string(model))) }
+        attributes.append(("/", "oversampling", .int(setup.oversampling)))
         if let n = r.iterations { attributes.append(("/", "iterations", .int(n))) }
         if let rho = r.residual { attributes.append(("/", "residual", .double(rho))) }
         let file = try HDF5File.create(path: o.hdf5)
@@ -226,6 +248,7 @@ public enum ReconstructJob {
             try file.write(r.field.storage, to: "/field")
             try file.write(r.initialization.storage, to: "/initialization")
             for (object, name, value) in attributes { try file.setAttribute(name, value, on: object) }
+            try SensingAttributes.write(setup.sensing.propagation, to: file, on: "/")
             try file.close()
         } catch {
             file.discard()

@@ -17,7 +17,7 @@ public enum Reconstruction {
         public let maskMismatch: Double?
     }
 
-    /// Reads `/cdp` `[B, L, N, N]` (and `/scene`, `/scene_intensity`, `/mask` when present) from
+    /// Reads `/cdp` `[B, L, fN, fN]` (and `/scene`, `/scene_intensity`, `/mask` when present) from
     /// `cdpPath`, reconstructs
     /// with the checkpoint's φ, ψ and θ, writes the estimates as an 8-bit grayscale PNG (images side by
     /// side, 2-pixel black gaps, 0 → black, 1 → white) and as HDF5 (`/estimate` `[B, 1, N, N]`,
@@ -44,13 +44,16 @@ public enum Reconstruction {
         return Result(estimates: estimates, psnr: psnr, ssim: ssim, maskMismatch: mismatch)
     }
 
-    /// `/cdp`, which must be `[B, L, N, N]` for the system's L and N.
+    /// `/cdp`, which must be `[B, L, fN, fN]` for the system's L, N and padding f, measured with the
+    /// system's sensing geometry when the file records one (`SensingChoice.checkCDPFile`).
     static func measurements(in file: HDF5File, path: String, for system: PhaseRetrievalSystem) throws -> Tensor {
-        let y = try FirstOrderWindow.cdp(in: file, path: path).cdp   // a sensor's first-order window, or /cdp
-        let (l, n) = (system.snapshots, system.config.size)
+        let (y, window) = try FirstOrderWindow.cdp(in: file, path: path)   // a sensor's first-order window, or /cdp
+        if window == nil { try SensingChoice.checkCDPFile(file, expected: system.sensing, masks: "the checkpoint") }
+        let (l, n) = (system.snapshots, system.sensing.oversampling * system.config.size)
         guard y.rank == 4, y.shape[1] == l, y.shape[2] == n, y.shape[3] == n else {
+            let grid = system.sensing.oversampling == 1 ? "no oversampling" : "\(system.sensing)"
             throw StorageError(.mismatch, path: path, object: "/cdp",
-                               "holds CDPs of shape \(y.shape); the checkpoint's system needs [B, \(l), \(n), \(n)] (no oversampling)")
+                               "holds CDPs of shape \(y.shape); the checkpoint's system needs [B, \(l), \(n), \(n)] (\(grid))")
         }
         return y
     }

@@ -22,8 +22,11 @@ public enum SimulationJob {
         public var scene: String
         public var out: String
         public var figure: String?
-        /// Zero-padding factor; nil: the design's verification setting, else 1.
+        /// Zero-padding factor of the far field; nil: the design's verification setting, else 1.
         public var oversampling: Int?
+        /// The propagation options (`--propagation` … `--pad`), nil when not given: a design's geometry
+        /// (`StoredDesign.sensing`, which given ones must equal: `SensingChoice`), else the far field.
+        public var sensing: SensingModel?
         public var noise: NoiseModel = .none
         public var seed: UInt64 = 0
         /// Scene model of image scenes: phase range (radians) and amplitude range replace the design's
@@ -57,7 +60,7 @@ public enum SimulationJob {
     @discardableResult
     public static func run(_ o: Options) throws -> (cdp: Tensor, simulator: Simulator, frames: [String]) {
         let source: MaskSource
-        var storedOversampling: Int?
+        var stored: SensingModel?
         var designModel: SceneModel?
         let description: String
         var panelDesign: StoredDesign?
@@ -66,7 +69,7 @@ public enum SimulationJob {
             source = .design(path: path, displayed: displayed || o.zeroOrder != nil)
             let design = try DesignFile.read(path: path)
             panelDesign = design
-            storedOversampling = design.verification?.oversampling
+            stored = try SensingChoice.resolve(o.sensing, recorded: design.sensing, by: path)
             designModel = try ExportJob.sceneModel(ofDesignConfiguration: design.metadata.configurationJSON, path: path)
             description = path
         case .dataset(let spec):
@@ -82,14 +85,20 @@ public enum SimulationJob {
         if o.zeroOrder != nil && panelDesign == nil {
             throw FabricationError("--zero-order", "models the panel of an exported design; give --mask DESIGN.h5")
         }
+        let sensing = try sensingModel(o, stored: stored)
+        if o.zeroOrder != nil && sensing.propagation != .farField {
+            throw FabricationError("--zero-order", "models a panel's zero order in the far field; this design is measured in the "
+                                   + "near field (\(sensing))")
+        }
         var model = designModel ?? .standard
         if let (low, high) = o.phaseRange { (model.phaseMin, model.phaseMax) = (low, high) }
         if let (a0, a1) = o.amplitudeRange { (model.amplitudeAtZero, model.amplitudeAtOne) = (a0, a1) }
         model.backgroundOffset = o.backgroundOffset
         let masks = try source.load(log: o.log)
-        let simulator = try Simulator(oversampling: o.oversampling ?? storedOversampling ?? 1, noise: o.noise,
-                                      sceneModel: model)
+        let simulator = try Simulator(oversampling: sensing.oversampling, noise: o.noise, sceneModel: model,
+                                      propagation: sensing.propagation)
         let (height, width) = (masks.shape[1], masks.shape[2])
+        try simulator.checkSampling(height: height, width: width)
         let scene = try SceneSource(parsing: o.scene).load(height: height, width: width, log: o.log)
         var amplitude: Tensor?
         if let spec = o.amplitude {
@@ -118,13 +127,27 @@ public enum SimulationJob {
         } else {
             cdp = try simulator.simulate(masks: masks, scene: field, generator: &generator)
         }
-        try o.frames.map { try $0.rendering.check(gridHeight: cdp.shape[2], gridWidth: cdp.shape[3], path: $0.path) }
+        var frames = o.frames
+        frames?.rendering.centred = sensing.propagation == .farField
+        try frames.map { try $0.rendering.check(gridHeight: cdp.shape[2], gridWidth: cdp.shape[3], path: $0.path) }
         try simulator.write(cdp: cdp, scene: field, masks: masks, maskSource: description,
                             sceneSource: o.scene, seed: o.seed, image: image, window: window, to: o.out)
         if let figure = o.figure {
             if let window { try Simulator.writeSensorFigure(sensor: cdp, window: window, to: figure) }
-            else { try Simulator.writeFigure(cdp: cdp, to: figure) }
+            else { try Simulator.writeFigure(cdp: cdp, centred: sensing.propagation == .farField, to: figure) }
         }
-        return (cdp, simulator, try o.frames.map { try $0.rendering.write(cdp, to: $0.path) } ?? [])
+        return (cdp, simulator, try frames.map { try $0.rendering.write(cdp, to: $0.path) } ?? [])
+    }
+
+    /// The geometry of this simulation: the design's (`stored`, already checked against the options),
+    /// else the options', else the far field; `--oversampling` sets the far field's padding only.
+    static func sensingModel(_ o: Options, stored: SensingModel?) throws -> SensingModel {
+        let base = stored ?? o.sensing ?? .farField
+        guard let f = o.oversampling, f != base.oversampling else { return base }
+        guard base.propagation == .farField else {
+            throw FabricationError("--oversampling", "sets the far field's zero padding; this simulation propagates to the near "
+                                   + "field (\(base)), whose padding is --pad")
+        }
+        return try SensingModel(oversampling: f)
     }
 }

@@ -115,8 +115,20 @@ public enum TrainingJob {
     /// model. `log` receives notes about the scenes read.
     public static func evaluate(checkpoint: String, testSize: Int?, data: [DataSource]? = nil,
                                 noise: NoiseModel = .none, seed: UInt64 = 0, backgroundOffset: Double = 0,
-                                log: (String) -> Void = { _ in }) throws -> EvaluationResult {
+                                refinement: Int = 0, log: (String) -> Void = { _ in }) throws -> EvaluationResult {
         let system = try Checkpoint.load(checkpoint).system
+        if refinement > 0, !system.config.sceneModel.isPurePhase {
+            throw TrainingError.checkpoint(path: checkpoint, problem: "has the scene model \(system.config.sceneModel); --refine assumes pure-phase scenes")
+        }
+        let test = try testScenes(of: system, checkpoint: checkpoint, testSize: testSize, data: data, log: log)
+        return try Evaluation.evaluate(system, images: test, batchSize: system.config.batchSize, noise: noise, seed: seed,
+                                       backgroundOffset: backgroundOffset, refinement: refinement)
+    }
+
+    /// The test scenes `system` (loaded from `checkpoint`) is scored on: its configuration's test split,
+    /// `testSize` of them when given, of the sources `data` instead of its own when given.
+    static func testScenes(of system: PhaseRetrievalSystem, checkpoint: String, testSize: Int?, data: [DataSource]?,
+                           log: (String) -> Void) throws -> Tensor {
         var config = system.config
         if let testSize { config.testSize = testSize }
         if let data, !data.isEmpty { config.setDataSources(data) }
@@ -125,8 +137,6 @@ public enum TrainingJob {
             throw TrainingError.checkpoint(path: checkpoint, problem: "was trained on scenes with \(config.sceneModel): \(problem); "
                                            + "score it on scenes without one, or train with --amplitude-range A0:A1 (A0 ≠ A1)")
         }
-        let test = try SceneSplits.testScenes(config, log: log)
-        return try Evaluation.evaluate(system, images: test, batchSize: config.batchSize, noise: noise, seed: seed,
-                                       backgroundOffset: backgroundOffset)
+        return try SceneSplits.testScenes(config, log: log)
     }
 }

@@ -10,13 +10,15 @@ public enum VerifyJob {
     ///   - frames: frame files to check; nil means those written beside the design file.
     ///   - tolerance: largest accepted relative CDP error (max-norm per pattern).
     ///   - deviceCorrections: correction files the device or its software adds to every frame itself.
+    ///   - sensing: the propagation options, when given: they must be the design's (`SensingChoice`).
     public static func run(file: String, frames: [String]? = nil, tolerance: Double = 1e-5,
-                           deviceCorrections: [String] = []) throws -> VerificationReport {
+                           deviceCorrections: [String] = [], sensing: SensingModel? = nil) throws -> VerificationReport {
         let design = try DesignFile.read(path: file)
+        let geometry = try SensingChoice.resolve(sensing, recorded: design.sensing, by: file)
         guard let v = design.verification else {
             throw FabricationError(file, "no /verification data (exported with --scenes 0?)")
         }
-        let simulator = try Simulator(oversampling: v.oversampling)
+        let simulator = try Simulator(oversampling: v.oversampling, propagation: geometry.propagation)
         let frameFiles = frames ?? DesignVerifier.frameFiles(besides: design)
         let report = try DesignVerifier.verify(design, frames: frameFiles, tolerance: tolerance,
                                                deviceCorrections: deviceCorrections, measure: simulator.measure)

@@ -10,8 +10,9 @@ import TensorCore
 ///
 /// One step on rank r:
 /// 1. Every rank draws what one process would draw from the step's stream, for the whole batch: the
-///    background offsets, and (with noise) the noise of the whole batch's clean CDPs, measured once more
-///    without a tape. Rank r keeps its share, so each image sees the draws it would see in one process.
+///    background offsets, the mask perturbation (`--perturb`, the same on every rank), and (with noise)
+///    the noise of the whole batch's clean CDPs, measured once more without a tape. Rank r keeps its
+///    share, so each image sees the draws it would see in one process.
 /// 2. Forward and backward of its share, with batch norm over the global batch (`Tape.sampleStatistics`:
 ///    per-sample partial sums gathered and added in global sample order, as one process adds them).
 ///    The loss is the share's loss times b_r / B, so the sum over ranks is the global-batch mean.
@@ -46,9 +47,10 @@ extension Trainer {
         let wholeScene = try system.scene(images, offsets: true, generator: &generator)
         let scene = ComplexField(storage: wholeScene.storage.slice(share))
         let phi = tape.variable(system.masks)
-        var y = system.sensing.measure(tape.constant(scene), masks: phi)
+        let measuring = try system.measuringMasks(phi, training: true, generator: &generator)
+        var y = system.sensing.measure(tape.constant(scene), masks: measuring)
         if noise != .none {
-            let noisy = noise.sample(system.sensing.measure(wholeScene, masks: system.masks.value), generator: &generator)
+            let noisy = noise.sample(system.sensing.measure(wholeScene, masks: measuring.value), generator: &generator)
             y = NoiseModel.replaced(y, by: noisy.slice(share))
         }
         let output = try system.recover(y, masks: phi, training: true)

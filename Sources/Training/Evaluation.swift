@@ -19,17 +19,19 @@ public enum Evaluation {
     /// `[n, 1, N, N]` (or `[n, 2, N, N]` with an amplitude channel, `SceneChannels`) in batches, with the system's scene model and the given measurement noise (seeded).
     /// Scenes carry no background offsets unless `backgroundOffset` Δ > 0 asks for them: then each image
     /// gets one drawn uniformly in ±Δ from the same seeded stream, before that batch's noise. The
-    /// reference is always the image I. With more than one rank in `group` the batches are shared out
-    /// (`evaluateShared`); the result is the same, bit for bit, on every rank.
+    /// reference is always the image I.
+    /// With `refinement` N > 0 each estimate is refined by N iterations of error reduction on its own
+    /// (noisy) CDPs (`EstimateRefinement`; pure-phase scene models only). With more than one rank in
+    /// `group` the batches are shared out (`evaluateShared`); the result is the same, bit for bit, on every rank.
     public static func evaluate(_ system: PhaseRetrievalSystem, images: Tensor, batchSize: Int = 100,
                                 noise: NoiseModel = .none, seed: UInt64 = 0, backgroundOffset: Double = 0,
-                                group: any Communicator = ProcessGroup.current) throws -> EvaluationResult {
+                                refinement: Int = 0, group: any Communicator = ProcessGroup.current) throws -> EvaluationResult {
         if group.size > 1 {
             return try evaluateShared(system, images: images, batchSize: batchSize, noise: noise, seed: seed,
-                                      backgroundOffset: backgroundOffset, group: group)
+                                      backgroundOffset: backgroundOffset, refinement: refinement, group: group)
         }
         let (estimates, times) = try reconstruct(system, images: images, batchSize: batchSize, noise: noise, seed: seed,
-                                                 backgroundOffset: backgroundOffset)
+                                                 backgroundOffset: backgroundOffset, refinement: refinement)
         let sorted = times.sorted()
         let reference = SceneChannels.phase(images)
         return EvaluationResult(psnr: ImageMetrics.psnr(estimate: estimates, reference: reference),
@@ -39,10 +41,10 @@ public enum Evaluation {
     }
 
     /// Estimates `[n, 1, N, N]` of I for every scene of `images` (`[n, C, N, N]`), and the wall time of
-    /// each batch.
+    /// each batch (including the refinement, when `refinement` > 0 asks for one).
     public static func reconstruct(_ system: PhaseRetrievalSystem, images: Tensor, batchSize: Int = 100,
                                    noise: NoiseModel = .none, seed: UInt64 = 0,
-                                   backgroundOffset: Double = 0) throws -> (Tensor, [Double]) {
+                                   backgroundOffset: Double = 0, refinement: Int = 0) throws -> (Tensor, [Double]) {
         var model = system.config.sceneModel
         model.backgroundOffset = backgroundOffset
         if let problem = model.problems().first { throw TrainingError.invalidConfiguration(problem) }
@@ -59,11 +61,24 @@ public enum Evaluation {
             let tape = Tape(recording: false)
             let scene = try system.scene(batch, model: model, offsets: true, generator: &rng)
             let result = try system.forward(scene: scene, tape: tape, training: false, noise: noise, generator: &rng)
+            let estimate = try refined(result, system: system, iterations: refinement)
             times.append(MonotonicClock.now() - t0)
-            (out.pointer + start * per).update(from: result.estimate.value.pointer, count: (end - start) * per)
+            (out.pointer + start * per).update(from: estimate.pointer, count: (end - start) * per)
             start = end
         }
         return (out, times)
+    }
+}
+
+extension Evaluation {
+    /// The estimate of a forward pass, refined by `iterations` of error reduction on its own CDPs (none: as is).
+    static func refined(_ result: PhaseRetrievalSystem.Output, system: PhaseRetrievalSystem, iterations: Int) throws -> Tensor {
+        guard iterations > 0 else { return result.estimate.value }
+        let problem = try PhaseRetrievalProblem(measurements: result.measurements.value,
+                                                operator: try CodedDiffractionOperator(
+            masks: system.masks.value, oversampling: system.sensing.oversampling, propagation: system.sensing.propagation))
+        return try EstimateRefinement.refine(result.estimate.value, problem: problem, sceneModel: system.config.sceneModel,
+                                             iterations: iterations).images
     }
 }
 

@@ -7,11 +7,12 @@ extension Evaluation {
     /// `evaluate` with its batches shared over the ranks of `group` (docs/scaling.md): rank r recovers
     /// the contiguous run of batches `group.share(of: batches)`, each with the batch boundaries of one
     /// process, and the per-image PSNR and SSIM of every rank are gathered and averaged in image order.
-    /// The result is one process's, bit for bit, on every rank. When the scenes draw offsets or noise,
+    /// The result is one process's, bit for bit, on every rank (with `refinement` too: each estimate is
+    /// refined on its own CDPs). When the scenes draw offsets or noise,
     /// every rank still makes the draws of every batch (measuring the batches it does not recover, which
     /// costs the sensing model but not the recovery), so each batch sees the draws of one process.
     static func evaluateShared(_ system: PhaseRetrievalSystem, images: Tensor, batchSize: Int, noise: NoiseModel,
-                               seed: UInt64, backgroundOffset: Double, group: any Communicator) throws -> EvaluationResult {
+                               seed: UInt64, backgroundOffset: Double, refinement: Int, group: any Communicator) throws -> EvaluationResult {
         var model = system.config.sceneModel
         model.backgroundOffset = backgroundOffset
         if let problem = model.problems().first { throw TrainingError.invalidConfiguration(problem) }
@@ -33,7 +34,8 @@ extension Evaluation {
             let t0 = MonotonicClock.now()
             let tape = Tape(recording: false)
             let scene = try system.scene(batch, model: model, offsets: true, generator: &rng)
-            let estimate = try system.forward(scene: scene, tape: tape, training: false, noise: noise, generator: &rng).estimate.value
+            let result = try system.forward(scene: scene, tape: tape, training: false, noise: noise, generator: &rng)
+            let estimate = try refined(result, system: system, iterations: refinement)
             times.append(MonotonicClock.now() - t0)
             for i in 0..<range.count {
                 let e = estimate.slice(i..<(i + 1)), t = reference.slice((range.lowerBound + i)..<(range.lowerBound + i + 1))

@@ -35,9 +35,10 @@ public final class PhaseRetrievalSystem: ParameterCollection {
         try UNet.validate(height: config.size, width: config.size, depth: config.depth)
         unet = UNet(inputChannels: 2, outputChannels: 1, baseChannels: config.channels,
                     depth: config.depth, name: "unet", generator: &netStream)
-        sensing = try SensingModel(oversampling: 1)
+        sensing = config.sensing
         initialization = try SpectralInitialization(iterations: config.iterations, weighting: config.weighting,
-                                                    globalPhase: config.globalPhase)
+                                                    oversampling: sensing.oversampling, globalPhase: config.globalPhase,
+                                                    propagation: sensing.propagation)
         if config.mode == .random {
             masks.isFrozen = true
             filter.isFrozen = true
@@ -50,7 +51,7 @@ public final class PhaseRetrievalSystem: ParameterCollection {
 
     /// Everything one forward pass produces.
     public struct Output {
-        /// CDPs `[B, L, N, N]` as measured (after noise).
+        /// CDPs `[B, L, fN, fN]` as measured (after noise).
         public let measurements: Variable
         /// Spectral initialization `[B, N, N]` complex.
         public let initialization: ComplexVariable
@@ -86,16 +87,29 @@ public final class PhaseRetrievalSystem: ParameterCollection {
     }
 
     /// One forward pass on complex scenes `[B, N, N]` (from `scene(_:)`); noise draws from `generator`.
+    /// In `training` with a configured `perturbation`, one realization of it is drawn from `generator`
+    /// (before the noise) and applied to the masks that measure (`MaskError`, on the tape); the
+    /// recovery keeps the nominal φ, as a deployed system knows only its design.
     public func forward(scene x: ComplexField, tape: Tape, training: Bool, noise: NoiseModel = .none,
                         generator: inout SeededGenerator) throws -> Output {
         let scene = tape.constant(x)
         let phi = tape.variable(masks)
-        var y = sensing.measure(scene, masks: phi)
+        var y = sensing.measure(scene, masks: try measuringMasks(phi, training: training, generator: &generator))
         if noise != .none { y = noise.apply(y, generator: &generator) }
         return try recover(y, masks: phi, training: training)
     }
 
-    /// Recovery from measured CDPs `y` `[B, L, N, N]`: filtered spectral initialization with the masks
+    /// The masks that measure: φ itself, or in `training` with a configured `perturbation` one
+    /// realization of it drawn from `generator` and applied on the tape (`forward`; a data-parallel step
+    /// draws it on every rank alike).
+    func measuringMasks(_ phi: Variable, training: Bool, generator: inout SeededGenerator) throws -> Variable {
+        guard training, let perturbation = config.perturbation else { return phi }
+        let layers = perturbation.kind.needsLayers ? try BinaryLayers(nearestLevelsOf: masks.value, levels: config.levels) : nil
+        let error = perturbation.draw(layerCount: layers?.count ?? 0, generator: &generator)
+        return try error.applied(to: phi, layers: layers)
+    }
+
+    /// Recovery from measured CDPs `y` `[B, L, fN, fN]`: filtered spectral initialization with the masks
     /// `masks` (normally this system's φ on the same tape), then the U-Net.
     public func recover(_ y: Variable, masks phi: Variable, training: Bool) throws -> Output {
         let z = initialization.estimate(measurements: y, masks: phi, kernel: y.tape.variable(filter))

@@ -84,6 +84,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var dataSources: [DataSource] = []
     /// Teacher checkpoint path (student mode).
     public var teacherCheckpoint: String? = nil
+    /// The sensing geometry: far field without padding (every checkpoint before 0.4), or a near-field
+    /// propagation with its zero padding (JSON key `propagation`, written only for the near field; see
+    /// `encodePropagation`).
+    public var sensing: SensingModel = .farField
+    /// A fabrication or display error drawn anew at every training step and applied to the masks that
+    /// make the measurements (the recovery keeps the nominal φ), so the design becomes robust to it
+    /// (`--perturb KIND:AMPLITUDE`, `PhaseRetrievalSystem.forward`). Checkpoints without the key: none.
+    public var perturbation: MaskPerturbation? = nil
 
     public init() {}
 
@@ -101,7 +109,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case sceneModel, phaseScale, epochs, batchSize, learningRate, schedule, warmupFraction, alpha, beta, rho
         case useCDPLoss, useFeatureLoss, kdNormalization, initFromTeacher, freezeMasks, levels, stroke
         case noise, snrDecibels, photons, readNoise, fullWell, adcBits, trainSize, validationSize, testSize, seed, dataDirectory, dataSources
-        case teacherCheckpoint
+        case teacherCheckpoint, propagation, perturbation
     }
 
     /// Decoding tolerates files written before a field existed: missing keys keep their defaults. A file
@@ -143,6 +151,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try read(.dataDirectory, &dataDirectory)
         try read(.dataSources, &dataSources)
         teacherCheckpoint = try c.decodeIfPresent(String.self, forKey: .teacherCheckpoint)
+        sensing = try Self.decodePropagation(c)
+        perturbation = try c.decodeIfPresent(MaskPerturbation.self, forKey: .perturbation)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -179,6 +189,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(testSize, forKey: .testSize); try c.encode(seed, forKey: .seed)
         try c.encode(dataDirectory, forKey: .dataDirectory); try c.encode(dataSources, forKey: .dataSources)
         try c.encodeIfPresent(teacherCheckpoint, forKey: .teacherCheckpoint)
+        try encodePropagation(&c)
+        try c.encodeIfPresent(perturbation, forKey: .perturbation)
     }
 
     /// The levels written beside a noise model that does not use them (the defaults of the fields

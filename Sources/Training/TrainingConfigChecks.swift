@@ -23,7 +23,21 @@ extension TrainingConfig {
         if trainSize < 1 || validationSize < 1 || testSize < 1 { p.append("dataset subset sizes must be positive") }
         p += sceneModel.problems()
         if let amplitudeProblem { p.append(amplitudeProblem) }
+        if (1...Self.maximumSize).contains(size) { p += sensingProblems() }
+        if let perturbationProblem { p.append(perturbationProblem) }
         return p
+    }
+
+    /// The training perturbation's amplitude, and the lithography layers its kind needs.
+    private var perturbationProblem: String? {
+        guard let perturbation else { return nil }
+        if let problem = perturbation.problem { return problem }
+        let uniform = levels >= 2 && levels & (levels - 1) == 0 && stroke >= 2 * Double.pi - 1e-9
+        if perturbation.kind.needsLayers && !uniform {
+            return "the \(perturbation.kind.rawValue) perturbation acts on K = 2^k binary lithography layers over a full 2π "
+                + "stroke; got K = \(levels), stroke \(stroke) rad"
+        }
+        return nil
     }
 
     /// Problems with this configuration as a training job, each one sentence; empty when it can run.
@@ -43,6 +57,10 @@ extension TrainingConfig {
         if taught != asked {
             p.append("teacher was trained on scenes with \(taught); the student asks for \(asked) "
                      + "(give the same --phase-range and --amplitude-range)")
+        }
+        if teacher.sensing != sensing {
+            p.append("teacher was trained with the sensing geometry \(teacher.sensing); the student asks for \(sensing) "
+                     + "(give the same --propagation, --pixel-pitch-um, --wavelength-nm, --distance-mm and --pad)")
         }
         return p
     }

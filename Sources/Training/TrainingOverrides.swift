@@ -41,6 +41,10 @@ public struct TrainingOverrides: Equatable, Sendable {
     public var useCDPLoss: Bool?
     public var useFeatureLoss: Bool?
     public var kdNormalization: KDNormalization?
+    /// The sensing geometry (propagation and zero padding).
+    public var sensing: SensingModel?
+    /// The training-time mask perturbation (`TrainingConfig.perturbation`).
+    public var perturbation: MaskPerturbation?
 
     public init() {}
 
@@ -61,6 +65,8 @@ public struct TrainingOverrides: Equatable, Sendable {
         if let teacherCheckpoint { c.teacherCheckpoint = teacherCheckpoint }
         set(initFromTeacher, \.initFromTeacher); set(useCDPLoss, \.useCDPLoss); set(useFeatureLoss, \.useFeatureLoss)
         set(kdNormalization, \.kdNormalization)
+        set(sensing, \.sensing)
+        if let perturbation { c.perturbation = perturbation }
     }
 
     /// The preset's configuration for `mode` with these settings applied. A student starts from the

@@ -38,6 +38,7 @@ struct Design: ParsableCommand {
     @Option(help: "Fabricated pixel pitch in metres.") var pitch: Double = 8e-6
     @Option(help: dataHelp) var data: [String] = []
     @OptionGroup var scene: SceneModelOptions
+    @OptionGroup(title: "Propagation (default: far field)") var optics: PropagationOptions
     @Option(help: "Working directory for the training stages.") var work: String = "runs/design"
     @Option(help: "Output directory for the exported files.") var out: String = "masks"
     @Option(help: "File name stem of the exported files.") var name: String = "phasemask"
@@ -46,10 +47,14 @@ struct Design: ParsableCommand {
     @Option(help: "Spectral-initialization weights: truncated or intensity (default: the preset's).") var weighting: WeightingKind?
     @Option(help: "Learning-rate schedule: constant or cosine (default: the preset's).") var schedule: LearningRateSchedule?
     @Option(help: "Train every stage under noise: none, gaussian:SNR_DB, poisson:PHOTONS or camera:photons=N,read=E[,well=E][,bits=B].") var noise: String?
+    @Option(help: perturbHelp) var perturb: String?
     @Flag(help: "Retrain the teacher even if a finished one exists.") var retrainTeacher = false
     @Option(help: "Compute threads.") var threads: Int = 2
 
-    func validate() throws { _ = try noise.map(parseNoise) }
+    func validate() throws {
+        _ = try noise.map(parseNoise)
+        _ = try perturb.map(parsePerturbation)
+    }
 
     func run() throws {
         var o = DesignPipeline.Options()
@@ -62,6 +67,8 @@ struct Design: ParsableCommand {
         t.sceneModel = try scene.model()
         t.globalPhase = globalPhase; t.weighting = try spectralWeighting(weighting, truncation: nil)
         t.schedule = schedule; t.noise = try noise.map(parseNoise)
+        t.sensing = try optics.sensing()
+        t.perturbation = try perturb.map(parsePerturbation)
         o.training = t
         o.studentEpochs = studentEpochs; o.fineTuneEpochs = finetuneEpochs
         o.alpha = alpha; o.beta = beta; o.initFromTeacher = initFromTeacher

@@ -23,6 +23,7 @@ struct ExperimentCommand: ParsableCommand {
     var initFromTeacher = TrainingConfig.defaultStudentWarmStart
     @Option(help: dataHelp) var data: [String] = []
     @OptionGroup var scene: SceneModelOptions
+    @OptionGroup(title: "Propagation (default: far field)") var optics: PropagationOptions
     @Option(help: "Output folder (report.md, figures, results.json, runs/).") var out: String = "experiment"
     @Option(help: "Compute threads.") var threads: Int = 2
 
@@ -45,6 +46,7 @@ struct ExperimentCommand: ParsableCommand {
         o.training.epochs = epochs; o.training.trainSize = trainSize; o.training.testSize = testSize
         o.training.dataSources = try dataSources(data)
         o.training.sceneModel = try scene.model()
+        o.training.sensing = try optics.sensing()
         o.alpha = alpha; o.beta = beta; o.initFromTeacher = initFromTeacher
         o.output = out
         if let problem = o.settingsProblems().first { throw ValidationError(problem) }

@@ -39,7 +39,8 @@ struct Export: ParsableCommand {
     @Flag(help: "Lithography: etch levels (K − ℓ) mod K (conjugate phase).") var conjugate = false
     @Option(help: "Test scenes stored with their CDPs for verify (FashionMNIST in file order, or the test split of a checkpoint trained on other --data); 0 for none.")
     var scenes: Int = 4
-    @Option(help: "Zero-padding factor of the sensing model (default: the checkpoint's, else 1).") var oversampling: Int?
+    @Option(help: "Zero-padding factor of the far-field sensing model (default: the checkpoint's, else 1).") var oversampling: Int?
+    @OptionGroup(title: "Propagation (default: the checkpoint's, else far field)") var optics: PropagationOptions
     @Option(parsing: .unconditional, help: ArgumentHelp("Phase range of the verification scenes in radians (default: the checkpoint's, else 0:pi).",
                                valueName: "min:max"))
     var phaseRange: String?
@@ -93,6 +94,7 @@ struct Export: ParsableCommand {
         o.strokePolicy = policy
         o.wavelength = wavelength; o.refractiveIndex = index; o.pitch = pitch; o.conjugate = conjugate
         o.scenes = scenes; o.oversampling = oversampling
+        o.sensing = try optics.sensing()
         let (phase, amplitude) = try sceneOverrides()
         if phase != nil || amplitude != nil {
             var model = try model.map { try Checkpoint.configuration(at: $0).sceneModel } ?? .standard

@@ -13,12 +13,13 @@ struct ImportFrame: ParsableCommand {
     var mask: String?
     @Option(help: "A checkpoint or recovery file, whose grid and masks are used when --mask is not given.") var model: String?
     @OptionGroup(title: "Frames") var frameOptions: FrameOptions
+    @OptionGroup(title: "Propagation (default: the design's or checkpoint's, else far field)") var optics: PropagationOptions
     @Option(help: "Output CDP file (HDF5, the layout `simulate` writes, plus /saturated).") var out: String
 
     func run() throws {
         guard !frames.isEmpty else { throw ValidationError("give the camera frames, one per snapshot") }
         let m = try FrameImportJob.run(try frameOptions.options(frames: frames), mask: mask, model: model, out: out,
-                                       log: { print("note: \($0)") })
+                                       sensing: try optics.sensing(), log: { print("note: \($0)") })
         print("wrote \(out): CDPs \(m.cdp.shape) from " + FrameImportJob.summary(m))
         print("normalization: \(m.rule)")
     }

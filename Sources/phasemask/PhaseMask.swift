@@ -10,7 +10,7 @@ struct PhaseMask: ParsableCommand {
         commandName: "phasemask",
         abstract: "Design coded phase masks for single-snapshot phase retrieval and export them for hardware.",
         version: PhaseMaskVersion.string,
-        subcommands: [Design.self, ExperimentCommand.self, Train.self, Evaluate.self, FineTune.self, Reconstruct.self, ImportFrame.self,
+        subcommands: [Design.self, ExperimentCommand.self, Train.self, Evaluate.self, FineTune.self, Tolerance.self, Reconstruct.self, ImportFrame.self,
                       Export.self, Simulate.self, Verify.self, CalibrateLUT.self, SimulateFringes.self, ModelInfo.self,
                       Bench.self]
     )

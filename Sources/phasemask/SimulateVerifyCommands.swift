@@ -23,7 +23,8 @@ struct Simulate: ParsableCommand {
     var scene: String
     @Option(help: "Output HDF5 file of the CDPs.") var out: String
     @Flag(help: "Also write a PNG figure of the CDPs beside the output.") var png = false
-    @Option(help: "Zero-padding factor (default: the design's verification setting, else 1).") var oversampling: Int?
+    @Option(help: "Far field: zero-padding factor (default: the design's verification setting, else 1).") var oversampling: Int?
+    @OptionGroup(title: "Propagation (default: the design's, else far field)") var optics: PropagationOptions
     @Option(help: "Noise: none, gaussian:SNR_DB, poisson:PHOTONS or camera:photons=N,read=E[,well=E][,bits=B].") var noise: String = "none"
     @Option(help: "Seed of the noise draws.") var seed: UInt64 = 0
     @Option(help: ArgumentHelp("With a design file: model a panel leaving this share of the light unmodulated (0…1), at panel resolution with the design's carrier; /cdp is then the whole sensor with its first-order window recorded for reconstruct.", valueName: "fraction"))
@@ -71,6 +72,7 @@ struct Simulate: ParsableCommand {
         }
         var o = SimulationJob.Options(mask: input, scene: scene, out: out)
         o.oversampling = oversampling
+        o.sensing = try optics.sensing()
         o.noise = try parseNoise(noise)
         o.seed = seed
         o.zeroOrder = zeroOrder
@@ -84,7 +86,8 @@ struct Simulate: ParsableCommand {
         if png { o.figure = URL(fileURLWithPath: out).deletingPathExtension().appendingPathExtension("png").path }
         let (cdp, simulator, written) = try SimulationJob.run(o)
         let what = zeroOrder == nil ? "CDPs" : "sensor images"
-        print("wrote \(out): \(what) \(cdp.shape), \(simulator.noise), scenes \(simulator.sceneModel)")
+        let geometry = simulator.sensing.propagation == .farField ? "" : ", \(simulator.sensing)"
+        print("wrote \(out): \(what) \(cdp.shape)\(geometry), \(simulator.noise), scenes \(simulator.sceneModel)")
         if let figure = o.figure { print("wrote \(figure)") }
         for file in written { print("wrote \(file)") }
     }
@@ -101,10 +104,12 @@ struct Verify: ParsableCommand {
     @Option(help: "Largest accepted relative CDP error (per pattern, max-norm).") var tolerance: Double = 1e-5
     @Option(help: ArgumentHelp("A correction file the device or its software adds to every frame itself (repeat); fails if the frames already hold it.", valueName: "file"))
     var deviceCorrection: [String] = []
+    @OptionGroup(title: "Propagation (must be the design's; default: the design's)") var optics: PropagationOptions
 
     func run() throws {
         let chosen: [String]? = noFrames ? [] : (frames.isEmpty ? nil : frames)
-        let report = try VerifyJob.run(file: file, frames: chosen, tolerance: tolerance, deviceCorrections: deviceCorrection)
+        let report = try VerifyJob.run(file: file, frames: chosen, tolerance: tolerance, deviceCorrections: deviceCorrection,
+                                       sensing: try optics.sensing())
         print(report)
         if !report.passed { throw ExitCode(1) }
     }

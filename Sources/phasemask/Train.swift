@@ -37,10 +37,13 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Random seed (masks, weights, batch order, noise).") var seed: UInt64?
     @Option(help: dataHelp) var data: [String] = []
     @OptionGroup var scene: SceneModelOptions
+    @OptionGroup(title: "Propagation (default: far field)") var optics: PropagationOptions
+    @Option(help: perturbHelp) var perturb: String?
 
     func validate() throws {
         _ = try spectralWeighting(weighting, truncation: truncation)
         _ = try noise.map(parseNoise)
+        _ = try perturb.map(parsePerturbation)
     }
 
     /// Every option given, as settings to lay over the preset.
@@ -58,6 +61,8 @@ struct SystemOptions: ParsableArguments {
         o.seed = seed
         o.dataSources = try dataSources(data)
         o.sceneModel = try scene.model()
+        o.sensing = try optics.sensing()
+        o.perturbation = try perturb.map(parsePerturbation)
         return o
     }
 }
@@ -151,9 +156,13 @@ struct Evaluate: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Score under background-phase offsets uniform in ±Δ radians (the checkpoint's phase range "
                                + "and amplitude always apply; default 0: none).", valueName: "Δ"))
     var backgroundOffset: String?
+    @Option(help: ArgumentHelp("Refine each U-Net estimate by N iterations of error reduction on its own CDPs (pure-phase scenes; docs/method.md).",
+                               valueName: "N"))
+    var refine: Int?
     @Option(help: "Compute threads.") var threads: Int = 2
 
     func validate() throws {
+        if let refine, refine < 1 { throw ValidationError("--refine must be ≥ 1 iterations, got \(refine)") }
         _ = try offset()
         _ = try parseNoise(noise)
     }
@@ -175,12 +184,13 @@ struct Evaluate: ParsableCommand {
         let delta = try offset()
         Threading.configure(threads: threads)
         let r = try TrainingJob.evaluate(checkpoint: model, testSize: testSize, data: sources, noise: noiseModel, seed: seed,
-                                         backgroundOffset: delta) { print($0) }
+                                         backgroundOffset: delta, refinement: refine ?? 0) { print($0) }
         let of = sources.isEmpty ? "" : " of " + sources.map(\.description).joined(separator: " + ")
         let noisy = noiseModel == .none ? "" : ", \(noiseModel)"
         let offsets = delta > 0 ? String(format: ", background offsets ±%g rad", delta) : ""
-        print(String(format: "test (%d images%@%@%@): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
-                     r.count, of, noisy, offsets, r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
+        let refined = refine.map { ", refined by \($0) iterations of er" } ?? ""
+        print(String(format: "test (%d images%@%@%@%@): PSNR %.2f dB  SSIM %.4f  (%.1f ms per batch of %d)",
+                     r.count, of, noisy, offsets, refined, r.psnr, r.ssim, r.secondsPerBatch * 1000, r.batchSize))
     }
 }
 
@@ -195,14 +205,18 @@ struct FineTune: ParsableCommand {
     @Option(help: "Fine-tuning epochs.") var epochs: Int = 2
     @Option(help: "Output directory for the fine-tuned checkpoint.") var out: String
     @Flag(help: "Continue the fine-tuning checkpoint in --out.") var resume = false
+    @Option(help: perturbHelp) var perturb: String?
     @Option(help: "Compute threads.") var threads: Int = 2
+
+    func validate() throws { _ = try perturb.map(parsePerturbation) }
 
     func run() throws {
         if let levels, levels < 2 { throw ValidationError("--levels must be at least 2, got \(levels)") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         Threading.configure(threads: threads)
         let o = try FineTuneJob.run(checkpoint: model, levels: levels, stroke: stroke.map { $0 * Double.pi },
-                                    epochs: epochs, directory: out, resume: resume) { print($0) }
+                                    epochs: epochs, directory: out, resume: resume,
+                                    perturbation: try perturb.map(parsePerturbation)) { print($0) }
         let r = o.result
         print(String(format: """
             test PSNR/SSIM  continuous %.2f dB / %.4f   quantized %.2f dB / %.4f   fine-tuned %.2f dB / %.4f

@@ -333,5 +333,18 @@ damaged_design("oversampling-huge.h5", lambda f: f["verification"].attrs.__setit
 damaged_design("superpixel-huge.h5", lambda f: f["slm/display"].attrs.__setitem__("superpixel", 2 ** 62))
 damaged_design("created-not-a-date.h5", lambda f: f["design"].attrs.__setitem__("created_utc", "yesterday"))
 damaged_design("scenes-wrong-rank.h5", lambda f: replace(f, "verification/scenes", f["verification/scenes"][0]))
+
+# The same mask exported for a lensless sensor 0.5 mm behind it (Fresnel, padded by 2): /sensing.
+run("export", "--mask", "mask.h5:/phi", "--slm", "panel.json", "--scenes", "1", "--levels", "4", "--out", "near",
+    "--name", "design", "--propagation", "fresnel", "--pixel-pitch-um", "8", "--wavelength-nm", "633",
+    "--distance-mm", "0.5", "--pad", "2")
+design = os.path.join(work, "near", "design.h5")
+put("design", "valid-near-field.h5", open(design, "rb").read())
+damaged_design("sensing-distance-negative.h5", lambda f: f["sensing"].attrs.__setitem__("distance_m", -1e-3))
+damaged_design("sensing-distance-aliases.h5", lambda f: f["sensing"].attrs.__setitem__("distance_m", 0.05))
+damaged_design("sensing-pad-disagrees.h5", lambda f: f["sensing"].attrs.__setitem__("pad", 3))
+damaged_design("sensing-unknown-model.h5", lambda f: f["sensing"].attrs.__setitem__("propagation", "fraunhofer"))
+damaged_design("sensing-missing-wavelength.h5", lambda f: f["sensing"].attrs.__delitem__("wavelength_m"))
+damaged_design("sensing-pad-string.h5", lambda f: f["sensing"].attrs.__setitem__("pad", "two"))
 shutil.rmtree(work)
 print("corpus written to", ROOT)

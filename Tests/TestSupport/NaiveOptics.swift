@@ -1,7 +1,32 @@
 import Foundation
+import Optics
 import TensorCore
 
 // Plain-loop references for the optics kernels: explicit modulation, padding, O(n²) DFTs.
+
+/// The propagation T of every `[M_h, M_w]` slice of `u` `[N, M_h, M_w]` with O(n²) DFTs: F in the far
+/// field, `F⁻¹ (H ⊙ F u)` in the near field (H from `Propagation.transferFunction`).
+public func naivePropagate(_ u: ComplexField, _ propagation: Propagation) -> ComplexField {
+    let spectrum = naiveDFT2(u, sign: -1)
+    guard let h = propagation.transferFunction(height: u.shape[1], width: u.shape[2]) else { return spectrum }
+    return naiveDFT2(naiveMultiply(spectrum, by: h, conjugate: false), sign: 1)
+}
+
+/// Tᴴ of `naivePropagate`, written out: Fᴴ in the far field, `F⁻¹ (H̄ ⊙ F v)` in the near field.
+public func naivePropagateAdjoint(_ v: ComplexField, _ propagation: Propagation) -> ComplexField {
+    guard let h = propagation.transferFunction(height: v.shape[1], width: v.shape[2]) else { return naiveDFT2(v, sign: 1) }
+    return naiveDFT2(naiveMultiply(naiveDFT2(v, sign: -1), by: h, conjugate: true), sign: 1)
+}
+
+/// `u ⊙ h` (or `u ⊙ conj(h)`) for every `[M_h, M_w]` slice of `u`, with `h` `[M_h, M_w]`.
+func naiveMultiply(_ u: ComplexField, by h: ComplexField, conjugate: Bool) -> ComplexField {
+    let out = ComplexField(uninitialized: u.shape), m = h.count, sign: Float = conjugate ? -1 : 1
+    for k in 0..<u.count {
+        let (ur, ui) = u[k], (hr, hi) = h[k % m]
+        out[k] = (hr * ur - sign * hi * ui, hr * ui + sign * hi * ur)
+    }
+    return out
+}
 
 /// Centred zero-padding of each `[H, W]` slice of `z` `[N, H, W]` to `[N, fH, fW]`; the scene starts at
 /// row ⌊(fH − H)/2⌋ and column ⌊(fW − W)/2⌋.
@@ -38,26 +63,29 @@ func naiveModulate(_ x: ComplexField, masks: Tensor, sign: Float) -> ComplexFiel
     return out
 }
 
-/// Reference CDPs `y[b, ℓ] = |F P (exp(jφ_ℓ) ⊙ x_b)|²`, `[B, L, fH, fW]`.
-public func naiveCDP(_ x: ComplexField, masks: Tensor, oversampling f: Int) -> Tensor {
+/// Reference CDPs `y[b, ℓ] = |T P (exp(jφ_ℓ) ⊙ x_b)|²` (T = F in the far field), `[B, L, fH, fW]`.
+public func naiveCDP(_ x: ComplexField, masks: Tensor, oversampling f: Int,
+                     propagation: Propagation = .farField) -> Tensor {
     let (b, l, h, w) = (x.shape[0], masks.shape[0], masks.shape[1], masks.shape[2])
     let v = naiveModulate(x, masks: masks, sign: 1)
-    let spectra = naiveDFT2(naivePad(ComplexField(storage: v.storage.reshaped([b * l, h, w, 2])), factor: f), sign: -1)
+    let spectra = naivePropagate(naivePad(ComplexField(storage: v.storage.reshaped([b * l, h, w, 2])), factor: f), propagation)
     let y = Tensor(uninitialized: [b, l, f * h, f * w])
     for k in 0..<y.count { y.pointer[k] = spectra[k].re * spectra[k].re + spectra[k].im * spectra[k].im }
     return y
 }
 
-/// Reference `Γz = (1/L) Σ_ℓ exp(−jφ_ℓ) ⊙ Pᴴ Fᴴ (w_ℓ ⊙ F P (exp(jφ_ℓ) ⊙ z))` per sample, `[B, H, W]`.
-public func naiveGamma(_ z: ComplexField, masks: Tensor, weights: Tensor, oversampling f: Int) -> ComplexField {
+/// Reference `Γz = (1/L) Σ_ℓ exp(−jφ_ℓ) ⊙ Pᴴ Tᴴ (w_ℓ ⊙ T P (exp(jφ_ℓ) ⊙ z))` per sample (T = F in the
+/// far field), `[B, H, W]`.
+public func naiveGamma(_ z: ComplexField, masks: Tensor, weights: Tensor, oversampling f: Int,
+                       propagation: Propagation = .farField) -> ComplexField {
     let (b, l, h, w) = (z.shape[0], masks.shape[0], masks.shape[1], masks.shape[2])
     let v = naiveModulate(z, masks: masks, sign: 1)
-    let spectra = naiveDFT2(naivePad(ComplexField(storage: v.storage.reshaped([b * l, h, w, 2])), factor: f), sign: -1)
+    let spectra = naivePropagate(naivePad(ComplexField(storage: v.storage.reshaped([b * l, h, w, 2])), factor: f), propagation)
     for k in 0..<spectra.count {
         let (re, im) = spectra[k]
         spectra[k] = (re * weights.pointer[k], im * weights.pointer[k])
     }
-    let back = naiveCrop(naiveDFT2(spectra, sign: 1), height: h, width: w)
+    let back = naiveCrop(naivePropagateAdjoint(spectra, propagation), height: h, width: w)
     let demodulated = ComplexField(zeros: [b, h, w])
     let n = h * w
     for s in 0..<b {
@@ -72,21 +100,22 @@ public func naiveGamma(_ z: ComplexField, masks: Tensor, weights: Tensor, oversa
     return demodulated
 }
 
-/// Reference coded fields `Z[b, ℓ] = F P (exp(jφ_ℓ) ⊙ x_b)`, `[B, L, fH, fW]` (the operator A of
-/// `CodedDiffractionOperator`).
-public func naiveCodedField(_ x: ComplexField, masks: Tensor, oversampling f: Int) -> ComplexField {
+/// Reference coded fields `Z[b, ℓ] = T P (exp(jφ_ℓ) ⊙ x_b)` (T = F in the far field), `[B, L, fH, fW]`
+/// (the operator A of `CodedDiffractionOperator`).
+public func naiveCodedField(_ x: ComplexField, masks: Tensor, oversampling f: Int,
+                            propagation: Propagation = .farField) -> ComplexField {
     let (b, l, h, w) = (x.shape[0], masks.shape[0], masks.shape[1], masks.shape[2])
     let v = naiveModulate(x, masks: masks, sign: 1)
-    let spectra = naiveDFT2(naivePad(ComplexField(storage: v.storage.reshaped([b * l, h, w, 2])), factor: f), sign: -1)
+    let spectra = naivePropagate(naivePad(ComplexField(storage: v.storage.reshaped([b * l, h, w, 2])), factor: f), propagation)
     return ComplexField(storage: spectra.storage.reshaped([b, l, f * h, f * w, 2]))
 }
 
-/// Reference adjoint `Σ_ℓ exp(−jφ_ℓ) ⊙ Pᴴ Fᴴ Z[b, ℓ]`, `[B, H, W]`, written out independently of
-/// `naiveCodedField` (inverse DFT, crop, demodulate, sum over snapshots).
-public func naiveCodedAdjoint(_ z: ComplexField, masks: Tensor) -> ComplexField {
+/// Reference adjoint `Σ_ℓ exp(−jφ_ℓ) ⊙ Pᴴ Tᴴ Z[b, ℓ]`, `[B, H, W]`, written out independently of
+/// `naiveCodedField` (adjoint propagation, crop, demodulate, sum over snapshots).
+public func naiveCodedAdjoint(_ z: ComplexField, masks: Tensor, propagation: Propagation = .farField) -> ComplexField {
     let (b, l, h, w) = (z.shape[0], masks.shape[0], masks.shape[1], masks.shape[2])
-    let back = naiveCrop(naiveDFT2(ComplexField(storage: z.storage.reshaped([b * l, z.shape[2], z.shape[3], 2])), sign: 1),
-                         height: h, width: w)
+    let back = naiveCrop(naivePropagateAdjoint(ComplexField(storage: z.storage.reshaped([b * l, z.shape[2], z.shape[3], 2])),
+                                               propagation), height: h, width: w)
     let out = ComplexField(zeros: [b, h, w])
     let n = h * w
     for s in 0..<b {

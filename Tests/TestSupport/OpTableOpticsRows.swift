@@ -24,6 +24,7 @@ extension OpTable {
                 })
             }
         }
+        rows += nearFieldRows()
         rows.append(GradientRow(OpticsOp.parsevalNorm, inputs: [uniform([2, 3, 4, 4], low: 0, high: 2, seed: 35)]) { _, v in
             parsevalNorm(v[0]).node
         })
@@ -33,7 +34,52 @@ extension OpTable {
             var rng = SeededGenerator(seed: 37)
             return NoiseModel.gaussian(snrDB: 120).apply(v[0], generator: &rng).node
         })
-        return rows + regularizerRows()
+        return rows + regularizerRows() + maskErrorRows()
+    }
+
+    /// One row per kind of realized mask error, on phases away from the wrap points (the layers, a
+    /// realization's fixed input, from the same values).
+    static func maskErrorRows() -> [GradientRow] {
+        let phi = uniform([2, 4, 5], low: 0.3, high: 6, seed: 39)
+        let layers = try! BinaryLayers(nearestLevelsOf: phi, levels: 4)
+        let errors: [(String, MaskError)] = [
+            ("depth-scale", .depthScale(1.15)), ("layer-depth", .layerDepth([0.1, -0.2])),
+            ("misalignment", .misalignment([LayerShift(rows: 0, columns: 0), LayerShift(rows: 0.4, columns: -1.3)])),
+            ("crosstalk", .crosstalk(sigma: 0.7)), ("lut-gamma 0.8", .lutGamma(0.8)), ("lut-gamma 1.3", .lutGamma(1.3)),
+        ]
+        return errors.map { name, error in
+            GradientRow(OpticsOp.maskError, name, inputs: [phi]) { _, v in
+                try! error.applied(to: v[0], layers: layers).node
+            }
+        }
+    }
+
+    /// The sensing ops with a near-field propagation: the angular spectrum padded by 2 and 3 (odd
+    /// margins), Fresnel padded by 2 (`testPropagations`).
+    static func nearFieldRows() -> [GradientRow] {
+        var rows: [GradientRow] = []
+        for (label, propagation, f) in testPropagations {
+            let model = try! SensingModel(oversampling: f, propagation: propagation)
+            let inputs = [uniform([2, 4, 3], low: 0, high: 2 * .pi, seed: 60), normals([[2, 4, 3, 2]], seed: 61)[0]]
+            rows.append(GradientRow(OpticsOp.measure, label, inputs: inputs) { _, v in
+                model.measure(ComplexVariable(v[1]), masks: v[0]).node
+            })
+            let gamma = [normals([[2, 3, 4, 2]], seed: 62)[0], uniform([2, 3, 4], low: 0, high: 2 * .pi, seed: 63),
+                         uniform([2, 2, 3 * f, 4 * f], low: 0, high: 2, seed: 64)]
+            rows.append(GradientRow(OpticsOp.spectralOperator, label, inputs: gamma) { _, v in
+                spectralOperator(ComplexVariable(v[0]), masks: v[1], weights: v[2], oversampling: f,
+                                 propagation: propagation).node
+            })
+        }
+        return rows
+    }
+
+    /// Near-field propagations that the sampling check accepts for 3×4 masks (8 µm pitch, 633 nm,
+    /// 0.2 mm, where H turns by about 3 rad at the band's corner), with their padding and a label.
+    public static var testPropagations: [(label: String, propagation: Propagation, pad: Int)] {
+        let g = try! NearFieldGeometry(pitch: 8e-6, wavelength: 633e-9, distance: 0.2e-3)
+        return [("angular spectrum, pad 2", .angularSpectrum(g), 2), ("angular spectrum, pad 3", .angularSpectrum(g), 3),
+                ("Fresnel, pad 2", .fresnel(g), 2)]
     }
 
     static func regularizerRows() -> [GradientRow] {
@@ -61,16 +107,18 @@ extension OpTable {
         ]
     }
 
-    /// Γ is Hermitian for real weights: its adjoint is the plain-loop Γ.
+    /// Γ is Hermitian for real weights: its adjoint is the plain-loop Γ (far and near field).
     static func opticsAdjointRows() -> [AdjointRow] {
-        [1, 2].map { f in
+        let cases: [(String, Propagation, Int)] = [("f = 1", .farField, 1), ("f = 2", .farField, 2)]
+            + testPropagations.map { ($0.label, $0.propagation, $0.pad) }
+        return cases.map { label, propagation, f in
             let phi = uniform([3, 4, 5], low: 0, high: 2 * .pi, seed: 50)
             let w = uniform([2, 3, 4 * f, 5 * f], low: 0, high: 2, seed: 51)
-            return AdjointRow(OpticsOp.spectralOperator, "f = \(f)", x: randomField([2, 4, 5], seed: 52),
+            return AdjointRow(OpticsOp.spectralOperator, label, x: randomField([2, 4, 5], seed: 52),
                               y: randomField([2, 4, 5], seed: 53),
                               forward: { spectralOperator($0, masks: $0.tape.constant(phi), weights: $0.tape.constant(w),
-                                                          oversampling: f) },
-                              adjoint: { naiveGamma($0, masks: phi, weights: w, oversampling: f) })
+                                                          oversampling: f, propagation: propagation) },
+                              adjoint: { naiveGamma($0, masks: phi, weights: w, oversampling: f, propagation: propagation) })
         }
     }
 }

@@ -41,17 +41,21 @@ final class DataParallelTests: XCTestCase {
     }
 
     /// Steps on shares of the batch (equal and unequal shares, noise, background offsets, a student
-    /// with energy-normalized distillation) end with the parameters of one process up to the order of the
+    /// with energy-normalized distillation, mask misalignment drawn each step) end with the parameters of one process up to the order of the
     /// kernels' batch sums, and every rank holds the same bits.
     func testDataParallelStepsMatchOneProcess() throws {
         var teacherConfig = TrainerTests.config(.teacher, snapshots: 3)
         teacherConfig.noise = .poisson(photonsPerPixel: 200)
         teacherConfig.sceneModel.backgroundOffset = 0.3
+        var perturbed = TrainerTests.config(.e2e)
+        perturbed.perturbation = MaskPerturbation(.misalignment, amplitude: 0.25)
+        perturbed.noise = .gaussian(snrDB: 20)
         var studentConfig = TrainerTests.config(.student)
         studentConfig.teacherCheckpoint = "unused"; studentConfig.alpha = 0.6; studentConfig.beta = 0.2
         studentConfig.kdNormalization = .energy
         studentConfig.noise = .gaussian(snrDB: 25)
-        for (label, config, ranks) in [("teacher", teacherConfig, 2), ("teacher", teacherConfig, 3), ("student", studentConfig, 2)] {
+        for (label, config, ranks) in [("teacher", teacherConfig, 2), ("teacher", teacherConfig, 3), ("student", studentConfig, 2),
+                                       ("perturbed e2e", perturbed, 2)] {
             let teacher = { config.mode == .student ? try PhaseRetrievalSystem(config: teacherConfig) : nil }
             let one = try Trainer(config: config, splits: TrainerTests.splits, teacher: try teacher(), directory: directory + "/one")
             let oneLosses = try steps(one, 3)

@@ -80,7 +80,7 @@ public enum NoiseModel: Equatable, Codable, Sendable, CustomStringConvertible {
     public func apply(_ y: Variable, generator: inout SeededGenerator) -> Variable {
         if self == .none { return y }
         let noisy = sample(y.value, generator: &generator)
-        let node = y.tape.record(noisy, op: OpticsOp.noise, inputs: [y.node]) { g, inputs in
+        let node = y.tape.record(noisy, op: OpticsOp.noise, inputs: [y.node], readsInputValues: false) { g, inputs in
             inputs[0].gradient?.accumulate(g)
         }
         return Variable(node: node, tape: y.tape)

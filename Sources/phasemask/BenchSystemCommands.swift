@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Benchmarks
 import Storage
 
@@ -52,6 +53,25 @@ extension Bench {
         func run() throws {
             print(try TrainingBenchmark.report(snapshots: snapshots, size: size, batch: batch, depth: depth,
                                                channels: channels, iterations: iterations, steps: steps, threads: threads))
+        }
+    }
+
+    struct MemoryBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "memory",
+            abstract: "Where the memory of one training step goes: tensors kept for the backward pass by op, peaks, pool, RSS.")
+
+        @Option(help: "Snapshots L.") var snapshots: Int = 9
+        @Option(help: "Image size N.") var size: Int = 32
+        @Option(help: "Batch size.") var batch: Int = 32
+        @Option(help: "Spectral-initialization iterations T.") var iterations: Int = 25
+        @Option(help: "U-Net depth.") var depth: Int = 3
+        @Option(help: "U-Net base channels.") var channels: Int = 16
+        @Option(help: "Compute threads.") var threads: Int = 2
+
+        func run() throws {
+            try MemoryBenchmark.report(snapshots: snapshots, size: size, batch: batch, depth: depth, channels: channels,
+                                       iterations: iterations, threads: threads).forEach { print($0) }
         }
     }
 

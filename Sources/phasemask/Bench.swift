@@ -7,7 +7,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput (release builds: swift build -c release).",
         subcommands: [Kernels.self, Convolution.self, RecoveryNetwork.self, OpticsBench.self, RecoveryBench.self,
-                      TrainBench.self, MemoryBench.self, SimulateBench.self]
+                      TrainBench.self, MemoryBench.self, FFTBench.self, SimulateBench.self]
     )
 
     struct Kernels: ParsableCommand {

@@ -75,6 +75,25 @@ extension Bench {
         }
     }
 
+    struct FFTBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fft",
+            abstract: "Single-slice FFT cost per point: the plan in use (recorded wisdom where there is some) against FFTW_ESTIMATE alone.")
+
+        @Option(help: "Slice sides, comma-separated.") var sides: String = "32,64,96,128,192"
+        @Flag(help: "Print fresh FFTW_PATIENT wisdom for the sides instead (for FFTWisdom.recorded; takes minutes).")
+        var recordWisdom = false
+
+        func run() throws {
+            let parsed = sides.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) >= 2 && ($0 ?? 0) <= 4096 }) else {
+                throw ValidationError("--sides must be comma-separated sides in 2…4096, got \(sides)")
+            }
+            let list = parsed.map { $0! }
+            (recordWisdom ? FFTBenchmark.recordWisdom(sides: list) : FFTBenchmark.report(sides: list)).forEach { print($0) }
+        }
+    }
+
     /// `phasemask bench simulate`: CDPs/s of the simulator on masks read back from an export.
     struct SimulateBench: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -6,7 +6,7 @@ import TensorCore
 /// (recorded wisdom where `FFTWisdom` has some) next to the plan FFTW_ESTIMATE guesses alone.
 public enum FFTBenchmark {
     public typealias Row = BenchmarkTable.Row
-    public static let table = BenchmarkTable(nameWidth: 48, valueWidth: 8, decimals: 2)
+    public static let table = BenchmarkTable(nameWidth: 56, valueWidth: 8, decimals: 2)
 
     /// One line per side and plan, in ns per point of a forward and an inverse transform, each the
     /// fastest of repeated runs; then FFTW's description of each side's plan.

@@ -5,16 +5,16 @@ import Foundation
 /// picks a slow algorithm.
 ///
 /// `FFTPlanCache` plans with FFTW_ESTIMATE so that no timing made at plan time decides the algorithm
-/// (and with it the rounding of every result). For power-of-two sides FFTW has a codelet for a whole
-/// row and ESTIMATE's plan is as fast as the best one FFTW_PATIENT finds; for 96 = 2⁵·3 and
-/// 192 = 2⁶·3 its guess (copies through buffers allocated on every call, a strided column pass) costs
-/// 2–3× more per point (`phasemask bench fft`, docs/performance.md). The wisdom below is what
-/// FFTW_PATIENT chose for the single-slice, one-thread plans of those sides (forward and inverse, in
-/// place and out of place: the optics kernels' plans without and with oversampling), recorded once
-/// with `phasemask bench fft --record-wisdom 96 192` on the project's machine (FFTW 3.3.10, AVX). The
-/// planner imports it only while it plans such a plan and forgets it right after, so the plan is
-/// the same in every run and no other size sees it. An FFTW that rejects it (another version or
-/// build) plans with ESTIMATE alone.
+/// (and with it the rounding of every result). For 32, 64 and 128 FFTW has a codelet for a whole row
+/// and ESTIMATE's plan is as fast as the best one FFTW_PATIENT finds; for 96 = 2⁵·3 and 192 = 2⁶·3 its
+/// guess (copies through buffers allocated on every call, a strided column pass) costs 2–2.5× more per
+/// point (`phasemask bench fft`, docs/performance.md). The wisdom below is what FFTW_PATIENT chose for
+/// the single-slice, one-thread plans of those sides (forward and inverse, in place and out of place:
+/// the optics kernels' plans without and with oversampling), recorded once with `phasemask bench fft
+/// --record-wisdom --sides 96,192` on the project's machine (FFTW 3.3.10, AVX codelets). The planner
+/// imports it only while it plans such a plan and forgets it right after, so the plan is the same in
+/// every run and no other size sees it. An FFTW that rejects it (another version or build) plans with
+/// ESTIMATE alone.
 public enum FFTWisdom {
     /// The recorded wisdom by slice side (square slices).
     static let recorded: [Int: String] = [

@@ -119,10 +119,9 @@ public protocol OpCatalog: CaseIterable, RawRepresentable, Sendable where RawVal
 /// the node's gradient and inputs. The graph is one-shot: the tape lets go of each node as soon as its
 /// pullback has run, so intermediates (values, gradients, saved tensors) are freed during the backward
 /// pass and the tape holds nothing afterwards (gradients stay readable through the variables the
-/// caller kept). References
-/// point one way only — tape → nodes → input nodes, and pullbacks capture plain tensors, never a
-/// variable or the tape — so a recording tape whose backward never runs is freed with its last
-/// reference; `reset()` releases the recorded graph early while the tape is kept. With
+/// caller kept). References point one way only — tape → nodes → input nodes, and pullbacks capture
+/// plain tensors, never a variable or the tape — so a recording tape whose backward never runs is
+/// freed with its last reference; `reset()` releases the recorded graph early while the tape is kept. With
 /// `isRecording == false` (evaluation) no pullbacks are kept and nothing requires a gradient.
 /// Tensors return to `BufferPool.shared` and are reused by the next step.
 ///

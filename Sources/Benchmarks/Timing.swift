@@ -41,6 +41,15 @@ public enum Timing {
         return nil
     }
 
+    /// CPU seconds (user + system, all threads) this process has used so far (`getrusage`). On a
+    /// machine shared with other jobs a difference of two readings is steadier than wall-clock time.
+    public static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return .nan }
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     /// `bytes` in MiB (2²⁰ bytes).
     static func mebibytes(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }
 }

@@ -17,13 +17,17 @@ public enum TrainingBenchmark {
         public let peakTensorBytes: Int
         /// Peak resident set size of the process so far.
         public let peakResidentBytes: Int?
+        /// CPU seconds (user + system, all threads) per step: about `threads` × `secondsPerStep` on an
+        /// idle machine, and still meaningful on a busy one.
+        public let cpuSecondsPerStep: Double
 
         /// The one line `bench train` prints.
         public var summary: String {
-            String(format: "train step L=%d %dx%d batch %d T=%d: %.1f ms/step, %.1f images/s, peak tensors %.0f MiB, peak RSS %@",
+            String(format: "train step L=%d %dx%d batch %d T=%d: %.1f ms/step, %.1f images/s, peak tensors %.0f MiB, peak RSS %@, CPU %.0f ms/step",
                    snapshots, size, size, batch, iterations, secondsPerStep * 1000, imagesPerSecond,
                    Timing.mebibytes(peakTensorBytes),
-                   peakResidentBytes.map { String(format: "%.0f MiB", Timing.mebibytes($0)) } ?? "?")
+                   peakResidentBytes.map { String(format: "%.0f MiB", Timing.mebibytes($0)) } ?? "?",
+                   cpuSecondsPerStep * 1000)
         }
     }
 
@@ -58,11 +62,12 @@ public enum TrainingBenchmark {
                                   logFile: scratch.appendingPathComponent("log.jsonl"))
         for _ in 0..<2 { try trainer.trainStep(images, generator: &rng) }
         BufferPool.shared.resetPeak()
-        let t0 = MonotonicClock.now()
+        let t0 = MonotonicClock.now(), cpu0 = Timing.processCPUSeconds()
         for _ in 0..<steps { try trainer.trainStep(images, generator: &rng) }
         let seconds = (MonotonicClock.now() - t0) / Double(steps)
+        let cpu = (Timing.processCPUSeconds() - cpu0) / Double(steps)
         return Result(snapshots: snapshots, size: size, batch: batch, iterations: iterations, secondsPerStep: seconds,
                       imagesPerSecond: Double(batch) / seconds, peakTensorBytes: BufferPool.shared.peakLiveBytes,
-                      peakResidentBytes: Timing.peakResidentBytes())
+                      peakResidentBytes: Timing.peakResidentBytes(), cpuSecondsPerStep: cpu)
     }
 }

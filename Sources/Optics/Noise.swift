@@ -86,7 +86,7 @@ public enum NoiseModel: Equatable, Codable, Sendable, CustomStringConvertible {
     /// the noise of the whole batch and gives each process its part. The gradient passes straight through.
     public static func replaced(_ y: Variable, by noisy: Tensor) -> Variable {
         precondition(noisy.shape == y.shape, "noisy values \(noisy.shape) for measurements \(y.shape)")
-        let node = y.tape.record(noisy, op: OpticsOp.noise, inputs: [y.node]) { g, inputs in
+        let node = y.tape.record(noisy, op: OpticsOp.noise, inputs: [y.node], readsInputValues: false) { g, inputs in
             inputs[0].gradient?.accumulate(g)
         }
         return Variable(node: node, tape: y.tape)

@@ -72,10 +72,12 @@ public struct SpectralInitialization: Equatable, Sendable {
     public let globalPhase: GlobalPhase
     /// Seed of the random starting point z₀ (`GlobalPhase.randomStart` only).
     public let startSeed: UInt64
-    /// Bytes the T applications of Γ may keep for their backward pass. When the products `B_ℓ v_ℓ` of
-    /// all T applications fit (`T·B·L·H·W` complex Float32 numbers, e.g. 59 MB for B = 32, L = 9,
-    /// 32×32, T = 25) they are kept and Γ's backward needs two FFTs per (sample, snapshot) instead of
-    /// four; otherwise (1.06 GB for B = 64, L = 9, 96×96) they are recomputed. 0 always recomputes.
+    /// Bytes the T applications of Γ may keep for their backward pass. An application that keeps its
+    /// products `B_ℓ v_ℓ` (`B·L·H·W` complex Float32 numbers) needs two FFTs per (sample, snapshot) in
+    /// the backward pass instead of four. The last ⌊budget / (B·L·H·W·8 bytes)⌋ applications (at most
+    /// T) keep them, the others recompute them; the gradients are the same bit for bit. All T fit
+    /// for B = 32, L = 9, 32×32, T = 25 (59 MB); at B = 64, L = 9, 96×96 (42 MB per application)
+    /// 6 of the 25 do. 0 always recomputes.
     public let productBudget: Int
 
     /// The default `productBudget`: 256 MiB.
@@ -150,16 +152,23 @@ public struct SpectralInitialization: Equatable, Sendable {
         precondition(y.shape.count == 4 && masks.shape.count == 3 && y.shape[1] == masks.shape[0]
                      && y.shape[2] == oversampling * masks.shape[1] && y.shape[3] == oversampling * masks.shape[2],
                      "spectral initialization: measurements \(y.shape) do not match masks \(masks.shape) at oversampling \(oversampling)")
-        let kept = iterations * SpectralOperator.productBytes(batch: y.shape[0], snapshots: masks.shape[0],
-                                                              height: masks.shape[1], width: masks.shape[2])
-        let gamma = SpectralOperator(masks: masks, weights: weights(y), oversampling: oversampling,
-                                     propagation: propagation, keepsProducts: kept <= productBudget)
+        let gamma = SpectralOperator(masks: masks, weights: weights(y), oversampling: oversampling, propagation: propagation)
+        let keeping = keptApplications(batch: y.shape[0], snapshots: masks.shape[0], height: masks.shape[1],
+                                       width: masks.shape[2])
         var z = y.tape.constant(startingPoint(batch: y.shape[0], height: masks.shape[1], width: masks.shape[2]))
-        for _ in 0..<iterations {
-            z = normalizePerSample(filter2D(gamma.apply(z), kernel: kernel))
+        for t in 0..<iterations {
+            z = normalizePerSample(filter2D(gamma.apply(z, keepsProducts: t >= iterations - keeping), kernel: kernel))
         }
         if globalPhase == .aligned { z = alignGlobalPhase(z) }
         return scalePerSample(z, by: parsevalNorm(y))
+    }
+}
+
+extension SpectralInitialization {
+    /// How many of the T applications of Γ keep their products within `productBudget`.
+    public func keptApplications(batch: Int, snapshots: Int, height: Int, width: Int) -> Int {
+        let bytes = SpectralOperator.productBytes(batch: batch, snapshots: snapshots, height: height, width: width)
+        return bytes == 0 ? iterations : min(iterations, max(0, productBudget) / bytes)
     }
 }
 

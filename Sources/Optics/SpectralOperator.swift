@@ -34,8 +34,8 @@ import TensorCore
 public func spectralOperator(_ z: ComplexVariable, masks: Variable, weights: Variable,
                              oversampling: Int = 1, propagation: Propagation = .farField,
                              keepsProducts: Bool = false) -> ComplexVariable {
-    SpectralOperator(masks: masks, weights: weights, oversampling: oversampling, propagation: propagation,
-                     keepsProducts: keepsProducts).apply(z)
+    SpectralOperator(masks: masks, weights: weights, oversampling: oversampling, propagation: propagation)
+        .apply(z, keepsProducts: keepsProducts)
 }
 
 /// Γ for fixed masks and weights on the tape; the phasor table exp(jφ) is computed once and shared by
@@ -44,11 +44,8 @@ struct SpectralOperator {
     let masks: Variable, weights: Variable
     /// The arithmetic, with no variables in it: what Γ's pullback captures.
     let kernel: SpectralKernel
-    /// Whether `apply` keeps `B_ℓ v_ℓ` for the backward pass (only when φ needs a gradient).
-    let keepsProducts: Bool
 
-    init(masks: Variable, weights: Variable, oversampling: Int, propagation: Propagation = .farField,
-         keepsProducts: Bool = false) {
+    init(masks: Variable, weights: Variable, oversampling: Int, propagation: Propagation = .farField) {
         precondition(masks.shape.count == 3 && weights.shape.count == 4 && weights.shape[1] == masks.shape[0]
                      && weights.shape[2] == oversampling * masks.shape[1]
                      && weights.shape[3] == oversampling * masks.shape[2],
@@ -58,7 +55,6 @@ struct SpectralOperator {
         kernel = SpectralKernel(table: phasorTable(masks.value),
                                 geometry: CDPGeometry(height: masks.shape[1], width: masks.shape[2], factor: oversampling,
                                                       propagation: propagation))
-        self.keepsProducts = keepsProducts && masks.needsGradient
     }
 
     /// Bytes one application keeps when products are kept: `B·L·H·W` complex Float32 numbers.
@@ -66,11 +62,13 @@ struct SpectralOperator {
         batch * snapshots * height * width * 2 * MemoryLayout<Float>.size
     }
 
-    func apply(_ z: ComplexVariable) -> ComplexVariable {
+    /// `Γ z`; with `keepsProducts` (and when φ needs a gradient) the forward pass also keeps `B_ℓ v_ℓ`
+    /// for the backward pass.
+    func apply(_ z: ComplexVariable, keepsProducts: Bool = false) -> ComplexVariable {
         precondition(z.shape.count == 3 && z.shape[0] == weights.shape[0] && z.shape[1...] == masks.shape[1...],
                      "Γ: z \(z.shape) must be [B, H, W] for masks \(masks.shape) and weights \(weights.shape)")
         let out = Tensor(uninitialized: z.node.value.shape)
-        let products = keepsProducts && z.tape.isRecording
+        let products = keepsProducts && masks.needsGradient && z.tape.isRecording
             ? Tensor(uninitialized: [weights.shape[0], kernel.snapshots, 2 * kernel.geometry.scenePixels]) : nil
         kernel.forward(z.node.value.pointer, weights: weights.value.pointer, into: out.pointer, batch: z.shape[0],
                        products: products?.pointer)

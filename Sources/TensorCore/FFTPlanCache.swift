@@ -13,7 +13,9 @@ import Foundation
 ///
 /// A single slice (`batch` 1) is planned exactly as `fftwf_plan_dft_2d` plans it (FFTW drops a vector
 /// dimension of length 1), and `threads` 1 plans no threaded solver, so a slice plan is the same
-/// plan whichever caller asks first.
+/// plan whichever caller asks first. For the single-slice, one-thread plans of the sides in
+/// `FFTWisdom.recorded` (96 and 192, where FFTW_ESTIMATE's guess is 2–3× slower than the best plan)
+/// the planner is given that recorded wisdom: still no timing at plan time, the same plan every run.
 public enum FFTPlanCache {
     public struct Key: Hashable, Sendable {
         public let batch: Int, height: Int, width: Int, forward: Bool, inPlace: Bool, threads: Int, measure: Bool
@@ -21,7 +23,8 @@ public enum FFTPlanCache {
 
     nonisolated(unsafe) private static var plans: [Key: OpaquePointer] = [:]
     nonisolated(unsafe) private static var threadsInitialized = false
-    private static let lock = NSLock()
+    /// Serializes FFTW's planner (and its wisdom) for the whole process.
+    static let lock = NSLock()
 
     /// Number of plans in the cache (for tests and diagnostics).
     public static var count: Int { lock.lock(); defer { lock.unlock() }; return plans.count }
@@ -60,9 +63,28 @@ public enum FFTPlanCache {
         }
     }
 
-    /// Plans on scratch arrays (MEASURE overwrites them). Called with the lock held.
-    private static func make(_ key: Key) -> OpaquePointer {
+    /// The plan for `key`, from the recorded wisdom when there is some for it (`usingWisdom`). The
+    /// wisdom is forgotten again right after, so it never reaches the plans of other sizes. Called
+    /// with the lock held.
+    static func make(_ key: Key, usingWisdom: Bool = true) -> OpaquePointer {
+        initializeThreads()
+        guard usingWisdom, let wisdom = FFTWisdom.wisdom(for: key) else { return make(key, flags: plannerFlags(key)) }
+        let accepted = fftwf_import_wisdom_from_string(wisdom) != 0
+        defer { if accepted { fftwf_forget_wisdom() } }
+        return make(key, flags: plannerFlags(key))
+    }
+
+    /// FFTW's threads, before anything else touches its planner: the set of solvers, and with it the
+    /// signature a wisdom import checks, depends on that order. Called with the lock held.
+    static func initializeThreads() {
         if !threadsInitialized { fftwf_init_threads(); threadsInitialized = true }
+    }
+
+    static func plannerFlags(_ key: Key) -> UInt32 { UInt32(key.measure ? FFTW_MEASURE : FFTW_ESTIMATE) }
+
+    /// Plans on scratch arrays (MEASURE and PATIENT overwrite them). Called with the lock held.
+    static func make(_ key: Key, flags: UInt32) -> OpaquePointer {
+        initializeThreads()
         fftwf_plan_with_nthreads(Int32(key.threads))
         let n = key.batch * key.height * key.width
         let a = fftwf_alloc_complex(n)!
@@ -70,7 +92,6 @@ public enum FFTPlanCache {
         defer { fftwf_free(a); if !key.inPlace { fftwf_free(b) } }
         var dims: [Int32] = [Int32(key.height), Int32(key.width)]
         let slice = Int32(key.height * key.width)
-        let flags = UInt32(key.measure ? FFTW_MEASURE : FFTW_ESTIMATE)
         let plan = fftwf_plan_many_dft(2, &dims, Int32(key.batch), a, nil, 1, slice, b, nil, 1, slice,
                                        key.forward ? FFTW_FORWARD : FFTW_BACKWARD, flags)
         guard let plan else { fatalError("FFTW could not plan a \(key.batch)×\(key.height)×\(key.width) transform") }

@@ -7,7 +7,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput (release builds: swift build -c release).",
         subcommands: [Kernels.self, Convolution.self, RecoveryNetwork.self, OpticsBench.self, RecoveryBench.self,
-                      TrainBench.self, SimulateBench.self, ScalingBench.self]
+                      TrainBench.self, MemoryBench.self, FFTBench.self, SimulateBench.self, ScalingBench.self]
     )
 
     struct Kernels: ParsableCommand {

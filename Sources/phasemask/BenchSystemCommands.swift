@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Benchmarks
 import Storage
 
@@ -52,6 +53,44 @@ extension Bench {
         func run() throws {
             print(try TrainingBenchmark.report(snapshots: snapshots, size: size, batch: batch, depth: depth,
                                                channels: channels, iterations: iterations, steps: steps, threads: threads))
+        }
+    }
+
+    struct MemoryBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "memory",
+            abstract: "Where the memory of one training step goes: tensors kept for the backward pass by op, peaks, pool, RSS.")
+
+        @Option(help: "Snapshots L.") var snapshots: Int = 9
+        @Option(help: "Image size N.") var size: Int = 32
+        @Option(help: "Batch size.") var batch: Int = 32
+        @Option(help: "Spectral-initialization iterations T.") var iterations: Int = 25
+        @Option(help: "U-Net depth.") var depth: Int = 3
+        @Option(help: "U-Net base channels.") var channels: Int = 16
+        @Option(help: "Compute threads.") var threads: Int = 2
+
+        func run() throws {
+            try MemoryBenchmark.report(snapshots: snapshots, size: size, batch: batch, depth: depth, channels: channels,
+                                       iterations: iterations, threads: threads).forEach { print($0) }
+        }
+    }
+
+    struct FFTBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fft",
+            abstract: "Single-slice FFT cost per point: the plan in use (recorded wisdom where there is some) against FFTW_ESTIMATE alone.")
+
+        @Option(help: "Slice sides, comma-separated.") var sides: String = "32,64,96,128,192"
+        @Flag(help: "Print fresh FFTW_PATIENT wisdom for the sides instead (for FFTWisdom.recorded; takes minutes).")
+        var recordWisdom = false
+
+        func run() throws {
+            let parsed = sides.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) >= 2 && ($0 ?? 0) <= 4096 }) else {
+                throw ValidationError("--sides must be comma-separated sides in 2…4096, got \(sides)")
+            }
+            let list = parsed.map { $0! }
+            (recordWisdom ? FFTBenchmark.recordWisdom(sides: list) : FFTBenchmark.report(sides: list)).forEach { print($0) }
         }
     }
 

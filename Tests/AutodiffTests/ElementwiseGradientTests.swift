@@ -101,7 +101,9 @@ final class TapeLifetimeTests: XCTestCase {
         weak var weakValue: Tensor?
         do {
             let x = tape.leaf(Tensor([1, 2], shape: [2]))
-            weakValue = (x * x).value
+            let y = x * x
+            weakValue = y.value
+            _ = y * y   // whose pullback reads y: the graph keeps it
         }
         XCTAssertNotNil(weakValue)
         tape.reset()

@@ -101,6 +101,24 @@ final class LayerOpTests: XCTestCase {
         XCTAssertEqual(checkGradients(inputs: [x]) { _, v in sigmoid(v[0]).node }.map(\.description), [])
     }
 
+    /// ReLU's bit mask against the plain loop `x̄ += ȳ where x > 0`, bit for bit: a size with a tail of
+    /// five, a size split over two threads with a group boundary inside a chunk, zeros of both signs.
+    func testReluMaskMatchesThePlainLoop() {
+        let threads = Parallel.threads
+        defer { Parallel.threads = threads }
+        for (count, workers) in [(77, 1), (70_003, 2)] {
+            Parallel.threads = workers
+            let x = random([count], seed: 18), g = random([count], seed: 19)
+            for i in stride(from: 0, to: count, by: 11) { x.pointer[i] = i % 2 == 0 ? 0 : -0.0 }
+            let tape = Tape()
+            let xv = tape.leaf(x)
+            tape.backward(from: relu(xv).node, seed: g)
+            let expected = Tensor(zeros: [count])
+            for i in 0..<count where x.pointer[i] > 0 { expected.pointer[i] += g.pointer[i] }
+            XCTAssertTrue(xv.gradient!.isBitIdentical(to: expected), "\(count) elements, \(workers) threads")
+        }
+    }
+
     func testConcatChannels() {
         let a = random([2, 3, 2, 3], seed: 16), b = random([2, 2, 2, 3], seed: 17)
         let tape = Tape(recording: false)

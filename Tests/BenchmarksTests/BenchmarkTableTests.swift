@@ -49,9 +49,16 @@ final class BenchmarkTableTests: XCTestCase {
         let mib = 1 << 20
         let result = TrainingBenchmark.Result(snapshots: 9, size: 32, batch: 32, iterations: 25, secondsPerStep: 0.20051,
                                               imagesPerSecond: 159.6, peakTensorBytes: 199 * mib,
-                                              peakResidentBytes: 257 * mib)
+                                              peakResidentBytes: 257 * mib, cpuSecondsPerStep: 0.3904)
         XCTAssertEqual(result.summary, "train step L=9 32x32 batch 32 T=25: 200.5 ms/step, 159.6 images/s, "
-                                       + "peak tensors 199 MiB, peak RSS 257 MiB")
+                                       + "peak tensors 199 MiB, peak RSS 257 MiB, CPU 390 ms/step")
+    }
+
+    func testMemoryAndFFTTablesLayOutTheirRows() {
+        XCTAssertEqual(MemoryBenchmark.table.line(Row(name: "peak RSS of the process", value: 4602.84, unit: "MiB")),
+                       "peak RSS of the process                                           4602.8 MiB")
+        XCTAssertEqual(FFTBenchmark.table.line(Row(name: "fft2 96x96 in place, plan: recorded wisdom", value: 1.904, unit: "ns/point")),
+                       "fft2 96x96 in place, plan: recorded wisdom                  1.90 ns/point")
     }
 
     /// `bench scaling` (docs/scaling.md quotes it): step times, the ratio, the all-reduce and its bus bandwidth.

@@ -213,7 +213,7 @@ final class SpectralInitializationTests: XCTestCase {
 
     /// Without a product budget the tape grows by O(B·H·W) per iteration, not O(B·L·H'·W'): Γ keeps no
     /// per-snapshot spectra. Within the budget each iteration also keeps its `B·L·H·W` products; a
-    /// budget one byte short of what all T iterations need keeps none.
+    /// budget one byte short of what all T iterations need keeps T − 1 of them.
     func testTapeMemoryPerIterationFollowsTheProductBudget() throws {
         let (b, l, h, f) = (2, 8, 16, 2)
         var rng = SeededGenerator(seed: 5)
@@ -241,6 +241,36 @@ final class SpectralInitializationTests: XCTestCase {
         XCTAssertLessThanOrEqual(recomputing, 4 * fieldBytes)
         XCTAssertLessThan(recomputing, perSnapshotSpectra / 4)
         XCTAssertEqual(try perIteration { $0 * productBytes }, recomputing + productBytes)
-        XCTAssertEqual(try perIteration { $0 * productBytes - 1 }, recomputing)
+        XCTAssertEqual(try perIteration { $0 * productBytes - 1 }, recomputing + productBytes)   // (5 − 1)/4 more
+        XCTAssertEqual(try perIteration { _ in 2 * productBytes }, recomputing)                  // 2 kept either way
+        let initialization = try SpectralInitialization(iterations: 6, productBudget: 3 * productBytes + 1)
+        XCTAssertEqual(initialization.keptApplications(batch: b, snapshots: l, height: h, width: h), 3)
+        XCTAssertEqual(try SpectralInitialization(iterations: 6, productBudget: 0)
+            .keptApplications(batch: b, snapshots: l, height: h, width: h), 0)
+    }
+
+    /// Whether none, some or all of the T applications keep their products, the gradients of φ, ψ and
+    /// y are the same bit for bit (the backward pass recomputes exactly what the forward pass kept).
+    func testPartlyKeptProductsGiveBitIdenticalGradients() throws {
+        let (b, l, h, iterations) = (2, 3, 8, 4)
+        var rng = SeededGenerator(seed: 9)
+        let x = try Scene.phaseObject(Tensor.uniform([b, h, h], generator: &rng))
+        let phi = CodedMasks.random(snapshots: l, height: h, width: h, generator: &rng)
+        let y = try SensingModel().measure(x, masks: phi)
+        let productBytes = b * l * h * h * 2 * 4
+        func gradients(kept: Int) throws -> [Tensor] {
+            let tape = Tape()
+            let (yv, phiv, psiv) = (tape.leaf(y), tape.leaf(phi), tape.leaf(SpectralInitialization.gaussianKernel()))
+            let initialization = try SpectralInitialization(iterations: iterations, weighting: .intensity,
+                                                            productBudget: kept * productBytes)
+            XCTAssertEqual(initialization.keptApplications(batch: b, snapshots: l, height: h, width: h), kept)
+            let z = initialization.estimate(measurements: yv, masks: phiv, kernel: psiv)
+            tape.backward(from: sum(abs2(z)))
+            return [yv, phiv, psiv].map { $0.gradient! }
+        }
+        let recomputed = try gradients(kept: 0)
+        for kept in [1, iterations] {
+            for (a, r) in zip(try gradients(kept: kept), recomputed) { XCTAssertTrue(a.isBitIdentical(to: r), "\(kept) kept") }
+        }
     }
 }

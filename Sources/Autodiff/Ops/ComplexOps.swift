@@ -109,7 +109,7 @@ private func component(_ z: ComplexVariable, _ part: Int, op: AutodiffOp) -> Var
     let out = Tensor(uninitialized: z.shape)
     let pz = z.node.value.pointer, po = out.pointer
     for k in 0..<n { po[k] = pz[2 * k + part] }
-    let node = z.tape.record(out, op: op, inputs: [z.node]) { gOut, inputs in
+    let node = z.tape.record(out, op: op, inputs: [z.node], readsInputValues: false) { gOut, inputs in
         guard let gz = inputs[0].gradient?.pointer else { return }
         let g = gOut.pointer
         for k in 0..<n { gz[2 * k + part] += g[k] }
@@ -130,7 +130,8 @@ public func packChannels(_ z: ComplexVariable) -> Variable {
             po[(2 * s + 1) * hw + k] = pz[2 * (s * hw + k) + 1]
         }
     }
-    let node = z.tape.record(out, op: AutodiffOp.packChannels, inputs: [z.node]) { gOut, inputs in
+    let node = z.tape.record(out, op: AutodiffOp.packChannels, inputs: [z.node],
+                             readsInputValues: false) { gOut, inputs in
         guard let gz = inputs[0].gradient?.pointer else { return }
         let g = gOut.pointer
         for s in 0..<b {
@@ -156,7 +157,8 @@ public func unpackChannels(_ x: Variable) -> ComplexVariable {
             po[2 * (s * hw + k) + 1] = px[(2 * s + 1) * hw + k]
         }
     }
-    let node = x.tape.record(out, op: AutodiffOp.unpackChannels, inputs: [x.node]) { gOut, inputs in
+    let node = x.tape.record(out, op: AutodiffOp.unpackChannels, inputs: [x.node],
+                             readsInputValues: false) { gOut, inputs in
         guard let gx = inputs[0].gradient?.pointer else { return }
         let g = gOut.pointer
         for s in 0..<b {
@@ -215,7 +217,8 @@ public func normalizePerSample(_ z: ComplexVariable) -> ComplexVariable {
             for k in 0..<m { po[i * m + k] = zi[k] * inv }
         }
     }
-    let node = z.tape.record(out, op: AutodiffOp.normalizePerSample, inputs: [z.node]) { gOut, inputs in
+    let node = z.tape.record(out, op: AutodiffOp.normalizePerSample, inputs: [z.node],
+                             readsInputValues: false) { gOut, inputs in
         guard let gz = inputs[0].gradient?.pointer else { return }
         let g = gOut.pointer, po = out.pointer, pn = norms.pointer
         Parallel.chunks(b, minimumChunk: minimumSamples) { samples in
@@ -235,7 +238,8 @@ public func meanOverSnapshots(_ y: Variable) -> Variable {
     let out = snapshotMean(y.value, batch: y.shape[0], snapshots: y.shape[1], slice: y.shape[2] * y.shape[3],
                            outputShape: [y.shape[0], y.shape[2], y.shape[3]])
     let s = y.shape
-    let node = y.tape.record(out, op: AutodiffOp.meanOverSnapshots, inputs: [y.node]) { g, inputs in
+    let node = y.tape.record(out, op: AutodiffOp.meanOverSnapshots, inputs: [y.node],
+                             readsInputValues: false) { g, inputs in
         guard let gy = inputs[0].gradient else { return }
         snapshotMeanBackward(g, into: gy, batch: s[0], snapshots: s[1], slice: s[2] * s[3])
     }
@@ -249,7 +253,8 @@ public func meanOverSnapshots(_ z: ComplexVariable) -> ComplexVariable {
     let s = z.shape
     let out = snapshotMean(z.node.value, batch: s[0], snapshots: s[1], slice: 2 * s[2] * s[3],
                            outputShape: [s[0], s[2], s[3], 2])
-    let node = z.tape.record(out, op: AutodiffOp.complexMeanOverSnapshots, inputs: [z.node]) { g, inputs in
+    let node = z.tape.record(out, op: AutodiffOp.complexMeanOverSnapshots, inputs: [z.node],
+                             readsInputValues: false) { g, inputs in
         guard let gz = inputs[0].gradient else { return }
         snapshotMeanBackward(g, into: gz, batch: s[0], snapshots: s[1], slice: 2 * s[2] * s[3])
     }

@@ -17,7 +17,8 @@ public func concatChannels(_ a: Variable, _ b: Variable) -> Variable {
         (y + n * block).update(from: pa + n * blockA, count: blockA)
         (y + n * block + blockA).update(from: pb + n * blockB, count: blockB)
     }
-    let node = a.tape.record(out, op: AutodiffOp.concatChannels, inputs: [a.node, b.node]) { gOut, inputs in
+    let node = a.tape.record(out, op: AutodiffOp.concatChannels, inputs: [a.node, b.node],
+                             readsInputValues: false) { gOut, inputs in
         let g = gOut.pointer
         for (input, offset, size) in [(inputs[0], 0, blockA), (inputs[1], blockA, blockB)] {
             guard let gi = input.gradient?.pointer else { continue }

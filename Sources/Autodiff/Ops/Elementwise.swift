@@ -9,7 +9,7 @@ public func + (a: Variable, b: Variable) -> Variable {
     let out = Tensor(uninitialized: a.shape)
     let pa = a.value.pointer, pb = b.value.pointer, po = out.pointer
     for i in 0..<out.count { po[i] = pa[i] + pb[i] }
-    let node = a.tape.record(out, op: AutodiffOp.add, inputs: [a.node, b.node]) { g, inputs in
+    let node = a.tape.record(out, op: AutodiffOp.add, inputs: [a.node, b.node], readsInputValues: false) { g, inputs in
         inputs[0].gradient?.accumulate(g)
         inputs[1].gradient?.accumulate(g)
     }
@@ -22,7 +22,7 @@ public func - (a: Variable, b: Variable) -> Variable {
     let out = Tensor(uninitialized: a.shape)
     let pa = a.value.pointer, pb = b.value.pointer, po = out.pointer
     for i in 0..<out.count { po[i] = pa[i] - pb[i] }
-    let node = a.tape.record(out, op: AutodiffOp.subtract, inputs: [a.node, b.node]) { g, inputs in
+    let node = a.tape.record(out, op: AutodiffOp.subtract, inputs: [a.node, b.node], readsInputValues: false) { g, inputs in
         inputs[0].gradient?.accumulate(g)
         inputs[1].gradient?.accumulate(g, scale: -1)
     }
@@ -52,7 +52,7 @@ public func * (s: Float, a: Variable) -> Variable {
     let out = Tensor(uninitialized: a.shape)
     let pa = a.value.pointer, po = out.pointer
     for i in 0..<out.count { po[i] = s * pa[i] }
-    let node = a.tape.record(out, op: AutodiffOp.scale, inputs: [a.node]) { g, inputs in
+    let node = a.tape.record(out, op: AutodiffOp.scale, inputs: [a.node], readsInputValues: false) { g, inputs in
         inputs[0].gradient?.accumulate(g, scale: s)
     }
     return Variable(node: node, tape: a.tape)
@@ -62,7 +62,7 @@ extension Variable {
     /// The same values with a new shape of equal element count. Backward: reshape the gradient back.
     public func reshaped(_ shape: [Int]) -> Variable {
         let out = value.reshaped(shape)
-        let node = tape.record(out, op: AutodiffOp.reshape, inputs: [node]) { g, inputs in
+        let node = tape.record(out, op: AutodiffOp.reshape, inputs: [node], readsInputValues: false) { g, inputs in
             inputs[0].gradient?.accumulate(g)
         }
         return Variable(node: node, tape: tape)

@@ -14,7 +14,7 @@ private func fourier(_ z: ComplexVariable, forward: Bool, op: AutodiffOp) -> Com
     precondition(z.shape.count >= 2, "FFT2 needs [..., H, W], got \(z.shape)")
     let out = ComplexField(uninitialized: z.shape)
     if forward { FFT.forward(z.field, into: out) } else { FFT.inverse(z.field, into: out) }
-    let node = z.tape.record(out.storage, op: op, inputs: [z.node]) { gOut, inputs in
+    let node = z.tape.record(out.storage, op: op, inputs: [z.node], readsInputValues: false) { gOut, inputs in
         guard let gz = inputs[0].gradient else { return }
         let g = ComplexField(storage: gOut)
         let back = ComplexField(uninitialized: g.shape)

@@ -33,7 +33,7 @@ public func maxPool2x2(_ x: Variable) -> Variable {
             }
         }
     }
-    let node = x.tape.record(out, op: AutodiffOp.maxPool2x2, inputs: [x.node]) { gOut, inputs in
+    let node = x.tape.record(out, op: AutodiffOp.maxPool2x2, inputs: [x.node], readsInputValues: false) { gOut, inputs in
         guard let gx = inputs[0].gradient?.pointer else { return }
         let g = gOut.pointer, index = winner.pointer
         let outputPlane = height * width

@@ -3,7 +3,7 @@ import TensorCore
 /// `Σ_i a_i` over every element, a scalar of shape `[1]`. Backward: `ḡa_i += ḡ`.
 public func sum(_ a: Variable) -> Variable {
     let out = Tensor([Float(a.value.sum())], shape: [1])
-    let node = a.tape.record(out, op: AutodiffOp.sum, inputs: [a.node]) { gOut, inputs in
+    let node = a.tape.record(out, op: AutodiffOp.sum, inputs: [a.node], readsInputValues: false) { gOut, inputs in
         let g = gOut.pointer[0]
         guard let ga = inputs[0].gradient else { return }
         for i in 0..<ga.count { ga.pointer[i] += g }
@@ -15,7 +15,7 @@ public func sum(_ a: Variable) -> Variable {
 public func mean(_ a: Variable) -> Variable {
     let n = Float(a.value.count)
     let out = Tensor([Float(a.value.sum() / Double(n))], shape: [1])
-    let node = a.tape.record(out, op: AutodiffOp.mean, inputs: [a.node]) { gOut, inputs in
+    let node = a.tape.record(out, op: AutodiffOp.mean, inputs: [a.node], readsInputValues: false) { gOut, inputs in
         let g = gOut.pointer[0] / n
         guard let ga = inputs[0].gradient else { return }
         for i in 0..<ga.count { ga.pointer[i] += g }
@@ -46,7 +46,7 @@ private func perSample(_ a: Variable, scale: Float, op: AutodiffOp) -> Variable 
         for i in 0..<m { acc += Double(pa[s * m + i]) }
         out.pointer[s] = Float(acc) * scale
     }
-    let node = a.tape.record(out, op: op, inputs: [a.node]) { gOut, inputs in
+    let node = a.tape.record(out, op: op, inputs: [a.node], readsInputValues: false) { gOut, inputs in
         let g = gOut.pointer
         guard let ga = inputs[0].gradient?.pointer else { return }
         for s in 0..<b {

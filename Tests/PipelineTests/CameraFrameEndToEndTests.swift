@@ -8,29 +8,7 @@ import XCTest
 /// (12-bit data left-justified, binned 2×2, offset on a larger sensor, on a black level with its dark
 /// frame); `import-frame` and `reconstruct --frame` read them back; the reconstructions from the frames
 /// match those from the HDF5 CDPs within 0.5 dB, for the U-Net and for HIO. Bad frames leave nothing.
-final class CameraFrameEndToEndTests: XCTestCase {
-    var dir: String!
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "phasemask-camera-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
-
-    func run(_ args: [String]) throws -> CommandLineTool.Result {
-        let r = try CommandLineTool.run(args)
-        XCTAssertEqual(r.status, 0, "phasemask \(args.joined(separator: " ")) failed:\n\(r.output)\n\(r.error)")
-        return r
-    }
-
-    /// The PSNR in a `reconstruct` line ("…: PSNR 12.34 dB…").
-    func psnr(_ r: CommandLineTool.Result) throws -> Double {
-        let line = try XCTUnwrap(r.lines(startingWith: "reconstructed ").first, r.output)
-        let tail = try XCTUnwrap(line.components(separatedBy: "PSNR ").dropFirst().first, line)
-        return try XCTUnwrap(Double(tail.prefix { $0 != " " }), line)
-    }
-
+final class CameraFrameEndToEndTests: CLITestCase {
     func testFramesFromSimulateReconstructLikeTheirCDPs() throws {
         let d = dir!
         _ = try run(["train", "--mode", "teacher", "--preset", "tiny", "--snapshots", "4", "--data", "synthetic:blobs",

@@ -7,23 +7,7 @@ import XCTest
 /// The product from the command line at tiny size, on procedural scenes (no dataset needed):
 /// design → export → verify → simulate → reconstruct → evaluate → finetune, each command's output read
 /// line by line and checked against the others where they measure the same thing.
-final class EndToEndTests: XCTestCase {
-    var dir: String!
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "phasemask-e2e-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
-
-    /// Runs `phasemask args…`, which must succeed.
-    func run(_ args: [String]) throws -> CommandLineTool.Result {
-        let r = try CommandLineTool.run(args)
-        XCTAssertEqual(r.status, 0, "phasemask \(args.joined(separator: " ")) failed:\n\(r.output)\n\(r.error)")
-        return r
-    }
-
+final class EndToEndTests: CLITestCase {
     /// The one line of `result` that starts with `prefix` (a test failure when there is not exactly one).
     func line(_ result: CommandLineTool.Result, _ prefix: String) -> String {
         let found = result.lines(startingWith: prefix)

@@ -7,31 +7,11 @@ import XCTest
 /// The near field from the command line: a mask exported with `--propagation angular-spectrum …`
 /// records its geometry in the design file, and `verify`, `simulate` and `reconstruct` read it from
 /// there; a conflicting or impossible geometry is one error line and leaves nothing behind.
-final class NearFieldCLITests: XCTestCase {
-    var dir: String!
+final class NearFieldCLITests: CLITestCase {
     /// 8 µm pitch, 633 nm, 1 mm, padded by 2: on a 16×16 mask the steepest wave walks 39.6 µm of the
     /// 64 µm margin, and H turns by 15 rad at the corner of the band.
     let geometry = ["--propagation", "angular-spectrum", "--pixel-pitch-um", "8", "--wavelength-nm", "633", "--distance-mm", "1"]
     let described = "angular spectrum, pitch 8 µm, λ 633 nm, z 1 mm, pad 2"
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "phasemask-nearfield-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
-
-    func run(_ args: [String]) throws -> CommandLineTool.Result {
-        let r = try CommandLineTool.run(args)
-        XCTAssertEqual(r.status, 0, "phasemask \(args.joined(separator: " ")) failed:\n\(r.output)\n\(r.error)")
-        return r
-    }
-
-    func psnr(_ r: CommandLineTool.Result) throws -> Double {
-        let line = try XCTUnwrap(r.lines(startingWith: "reconstructed ").first, r.output)
-        let tail = try XCTUnwrap(line.components(separatedBy: "PSNR ").dropFirst().first, line)
-        return try XCTUnwrap(Double(tail.prefix { $0 != " " }), line)
-    }
 
     /// Three random 16×16 masks as `masks.h5:/phi` and a 16×16 scene image.
     func writeInputs() throws {

@@ -7,29 +7,7 @@ import XCTest
 /// reduction on the same CDPs, scores higher in `reconstruct` and in `evaluate` (a tiny U-Net is far from
 /// the truth, so the gain is smaller than the 8 dB of a trained design); the option is refused
 /// where it does not apply.
-final class RefinementEndToEndTests: XCTestCase {
-    var dir: String!
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "phasemask-refine-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
-
-    func run(_ args: [String]) throws -> CommandLineTool.Result {
-        let r = try CommandLineTool.run(args)
-        XCTAssertEqual(r.status, 0, "phasemask \(args.joined(separator: " ")) failed:\n\(r.output)\n\(r.error)")
-        return r
-    }
-
-    /// The number after "PSNR " in the first line starting with `prefix`.
-    func psnr(_ r: CommandLineTool.Result, _ prefix: String) throws -> Double {
-        let line = try XCTUnwrap(r.lines(startingWith: prefix).first, r.output)
-        let tail = try XCTUnwrap(line.components(separatedBy: "PSNR ").dropFirst().first, line)
-        return try XCTUnwrap(Double(tail.prefix { $0 != " " }), line)
-    }
-
+final class RefinementEndToEndTests: CLITestCase {
     func testRefinedEstimatesScoreHigher() throws {
         let d = dir!, model = d + "/e/checkpoint.h5", design = d + "/m/d.h5"
         _ = try run(["train", "--mode", "e2e", "--preset", "tiny", "--data", "synthetic:blobs", "--out", d + "/e", "--threads", "1"])

@@ -31,14 +31,8 @@ public enum MemoryBenchmark {
     }
 
     static func run(snapshots: Int, size: Int, batch: Int, depth: Int, channels: Int, iterations: Int) throws -> [Row] {
-        var config = TrainingConfig()
-        config.mode = snapshots == 1 ? .e2e : .teacher
-        config.snapshots = snapshots
-        config.size = size
-        config.batchSize = batch
-        config.depth = depth
-        config.channels = channels
-        config.iterations = iterations
+        let config = TrainingBenchmark.stepConfig(snapshots: snapshots, size: size, batch: batch, depth: depth,
+                                                  channels: channels, iterations: iterations)
         try config.checkSettings()
         var rng = SeededGenerator(seed: 1)
         let images = Tensor.uniform([batch, 1, size, size], generator: &rng)

@@ -39,10 +39,10 @@ public enum TrainingBenchmark {
                        iterations: iterations, steps: steps).summary
     }
 
-    /// Times `steps` training steps (after 2 warm-up steps) of an e2e/teacher system with `snapshots`
-    /// masks on random scenes of `size`×`size`, in batches of `batch`.
-    static func run(snapshots: Int, size: Int, batch: Int, depth: Int = 3, channels: Int = 16,
-                    iterations: Int = 25, steps: Int = 10) throws -> Result {
+    /// The configuration of a benchmarked training step: an e2e (L = 1) or teacher system with these
+    /// sizes, everything else as `TrainingConfig`'s defaults (shared with `MemoryBenchmark`).
+    static func stepConfig(snapshots: Int, size: Int, batch: Int, depth: Int, channels: Int,
+                           iterations: Int) -> TrainingConfig {
         var config = TrainingConfig()
         config.mode = snapshots == 1 ? .e2e : .teacher
         config.snapshots = snapshots
@@ -51,6 +51,15 @@ public enum TrainingBenchmark {
         config.depth = depth
         config.channels = channels
         config.iterations = iterations
+        return config
+    }
+
+    /// Times `steps` training steps (after 2 warm-up steps) of an e2e/teacher system with `snapshots`
+    /// masks on random scenes of `size`×`size`, in batches of `batch`.
+    static func run(snapshots: Int, size: Int, batch: Int, depth: Int = 3, channels: Int = 16,
+                    iterations: Int = 25, steps: Int = 10) throws -> Result {
+        let config = stepConfig(snapshots: snapshots, size: size, batch: batch, depth: depth, channels: channels,
+                                iterations: iterations)
         var rng = SeededGenerator(seed: 1)
         let images = Tensor.uniform([batch, 1, size, size], generator: &rng)
         let splits = SceneSplits(train: images, validation: images, test: images)

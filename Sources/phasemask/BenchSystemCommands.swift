@@ -41,18 +41,13 @@ extension Bench {
             commandName: "train",
             abstract: "Training images/s and peak memory of one full step (optics, T-step initialization, U-Net, backward, Adam).")
 
-        @Option(help: "Snapshots L.") var snapshots: Int = 9
-        @Option(help: "Image size N.") var size: Int = 32
-        @Option(help: "Batch size.") var batch: Int = 32
-        @Option(help: "Spectral-initialization iterations T.") var iterations: Int = 25
-        @Option(help: "U-Net depth.") var depth: Int = 3
-        @Option(help: "U-Net base channels.") var channels: Int = 16
+        @OptionGroup var step: TrainStepShape
         @Option(help: "Timed steps.") var steps: Int = 10
         @Option(help: "Compute threads.") var threads: Int = 2
 
         func run() throws {
-            print(try TrainingBenchmark.report(snapshots: snapshots, size: size, batch: batch, depth: depth,
-                                               channels: channels, iterations: iterations, steps: steps, threads: threads))
+            print(try TrainingBenchmark.report(snapshots: step.snapshots, size: step.size, batch: step.batch, depth: step.depth,
+                                               channels: step.channels, iterations: step.iterations, steps: steps, threads: threads))
         }
     }
 
@@ -61,17 +56,12 @@ extension Bench {
             commandName: "memory",
             abstract: "Where the memory of one training step goes: tensors kept for the backward pass by op, peaks, pool, RSS.")
 
-        @Option(help: "Snapshots L.") var snapshots: Int = 9
-        @Option(help: "Image size N.") var size: Int = 32
-        @Option(help: "Batch size.") var batch: Int = 32
-        @Option(help: "Spectral-initialization iterations T.") var iterations: Int = 25
-        @Option(help: "U-Net depth.") var depth: Int = 3
-        @Option(help: "U-Net base channels.") var channels: Int = 16
+        @OptionGroup var step: TrainStepShape
         @Option(help: "Compute threads.") var threads: Int = 2
 
         func run() throws {
-            try MemoryBenchmark.report(snapshots: snapshots, size: size, batch: batch, depth: depth, channels: channels,
-                                       iterations: iterations, threads: threads).forEach { print($0) }
+            try MemoryBenchmark.report(snapshots: step.snapshots, size: step.size, batch: step.batch, depth: step.depth,
+                                       channels: step.channels, iterations: step.iterations, threads: threads).forEach { print($0) }
         }
     }
 
@@ -111,4 +101,14 @@ extension Bench {
                                           threads: threads).forEach { print($0) }
         }
     }
+}
+
+/// The shape of a benchmarked training step, shared by `bench train` and `bench memory`.
+struct TrainStepShape: ParsableArguments {
+    @Option(help: "Snapshots L.") var snapshots: Int = 9
+    @Option(help: "Image size N.") var size: Int = 32
+    @Option(help: "Batch size.") var batch: Int = 32
+    @Option(help: "Spectral-initialization iterations T.") var iterations: Int = 25
+    @Option(help: "U-Net depth.") var depth: Int = 3
+    @Option(help: "U-Net base channels.") var channels: Int = 16
 }

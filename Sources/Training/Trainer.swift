@@ -130,7 +130,8 @@ public final class Trainer {
                 var rng = SeededGenerator(seed: Trainer.streamSeed(config.seed, epoch, step))
                 optimizer.learningRate = Float(config.schedule.rate(
                     peak: config.learningRate, step: epoch * stepsPerEpoch + step,
-                    totalSteps: config.epochs * stepsPerEpoch, warmupFraction: config.warmupFraction))
+                    totalSteps: config.epochs * stepsPerEpoch, warmupFraction: config.warmupFraction,
+                    decayFraction: config.decayFraction))
                 let (terms, stop) = try optimizationStep(batch, generator: &rng)
                 lossSum += terms.total; taskSum += terms.task; stepsDone += 1
                 reporter?.step(epoch: epoch + 1, step: step + 1, batch: config.batchSize, losses: terms.named)

@@ -13,6 +13,7 @@ extension TrainingConfig {
         if batchSize < 1 { p.append("batch size must be at least 1") }
         if !(learningRate > 0 && learningRate.isFinite) { p.append("learning rate must be positive and finite") }
         if !(warmupFraction >= 0 && warmupFraction < 1) { p.append("warm-up fraction must be in [0, 1), got \(warmupFraction)") }
+        if !(decayFraction > 0 && decayFraction <= 1) { p.append("decay fraction must be in (0, 1], got \(decayFraction)") }
         if !([alpha, beta, rho].allSatisfy { $0 >= 0 && $0.isFinite }) { p.append("α, β and ρ must be finite and not negative") }
         if mode == .student && alpha + beta > 1 + 1e-12 {
             p.append("α + β = \(alpha + beta) exceeds 1, so σ = 1 − α − β would be negative")

@@ -20,6 +20,7 @@ public struct TrainingOverrides: Equatable, Sendable {
     public var learningRate: Double?
     public var schedule: LearningRateSchedule?
     public var warmupFraction: Double?
+    public var decayFraction: Double?
     /// Loss weights α (task), β (CDP distillation), ρ (mask regularizer).
     public var alpha: Double?
     public var beta: Double?
@@ -57,6 +58,7 @@ public struct TrainingOverrides: Equatable, Sendable {
         set(iterations, \.iterations); set(weighting, \.weighting); set(globalPhase, \.globalPhase)
         set(epochs, \.epochs); set(batchSize, \.batchSize); set(learningRate, \.learningRate)
         set(schedule, \.schedule); set(warmupFraction, \.warmupFraction)
+        set(decayFraction, \.decayFraction)
         set(alpha, \.alpha); set(beta, \.beta); set(rho, \.rho); set(levels, \.levels); set(stroke, \.stroke)
         set(noise, \.noise)
         set(trainSize, \.trainSize); set(validationSize, \.validationSize); set(testSize, \.testSize); set(seed, \.seed)

@@ -45,7 +45,7 @@ struct Design: ParsableCommand {
     @Option(help: "Global phase of the initialization: aligned, constant-start or random-start (default: aligned).")
     var globalPhase: SpectralInitialization.GlobalPhase?
     @Option(help: "Spectral-initialization weights: truncated or intensity (default: the preset's).") var weighting: WeightingKind?
-    @Option(help: "Learning-rate schedule: constant or cosine (default: the preset's).") var schedule: LearningRateSchedule?
+    @Option(help: "Learning-rate schedule: constant, cosine or decay (default: the preset's).") var schedule: LearningRateSchedule?
     @Option(help: "Train every stage under noise: none, gaussian:SNR_DB, poisson:PHOTONS or camera:photons=N,read=E[,well=E][,bits=B].") var noise: String?
     @Option(help: perturbHelp) var perturb: String?
     @Flag(help: "Retrain the teacher even if a finished one exists.") var retrainTeacher = false

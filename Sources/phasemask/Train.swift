@@ -22,9 +22,11 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Training epochs.") var epochs: Int?
     @Option(name: .customLong("batch"), help: "Batch size.") var batchSize: Int?
     @Option(name: .customLong("lr"), help: "Adam learning rate (the peak of a schedule).") var learningRate: Double?
-    @Option(help: "Learning-rate schedule: constant or cosine (linear warm-up, then cosine decay to 0).")
+    @Option(help: "Learning-rate schedule: constant, cosine (linear warm-up, then cosine decay to 0) or decay (constant, then linear decay to 0 over the last --decay share).")
     var schedule: LearningRateSchedule?
     @Option(help: "Share of the run's steps spent warming up (cosine schedule).") var warmup: Double?
+    @Option(help: "Share of the run's last steps over which the decay schedule anneals the rate to 0.")
+    var decay: Double?
     @Option(help: "Weight α of the task loss.") var alpha: Double?
     @Option(help: "Weight β of the CDP distillation loss (student).") var beta: Double?
     @Option(help: "Weight ρ of the mask regularizer R(φ).") var rho: Double?
@@ -53,7 +55,7 @@ struct SystemOptions: ParsableArguments {
         o.iterations = iterations; o.weighting = try spectralWeighting(weighting, truncation: truncation)
         o.globalPhase = globalPhase
         o.epochs = epochs; o.batchSize = batchSize; o.learningRate = learningRate
-        o.schedule = schedule; o.warmupFraction = warmup
+        o.schedule = schedule; o.warmupFraction = warmup; o.decayFraction = decay
         o.alpha = alpha; o.beta = beta; o.rho = rho
         o.levels = levels; o.stroke = stroke.map { $0 * Double.pi }
         o.noise = try noise.map(parseNoise)

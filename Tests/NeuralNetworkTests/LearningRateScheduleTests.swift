@@ -24,4 +24,17 @@ final class LearningRateScheduleTests: XCTestCase {
         // Monotone decay after the warm-up.
         for t in 10..<99 { XCTAssertGreaterThanOrEqual(r(t), r(t + 1)) }
     }
+
+    /// Constant for the first 80 of 100 steps, then (T − t)/D with D = 20: the last step runs at 1/20.
+    func testDecayHoldsThePeakThenAnnealsLinearly() {
+        let s = LearningRateSchedule.decay
+        func r(_ t: Int) -> Double { s.rate(peak: 2, step: t, totalSteps: 100, warmupFraction: 0.5, decayFraction: 0.2) }
+        XCTAssertEqual(r(0), 2, accuracy: 1e-12)                // no warm-up, whatever the warm-up share
+        XCTAssertEqual(r(80), 2, accuracy: 1e-12)               // (100 − 80)/20 = 1
+        XCTAssertEqual(r(90), 1, accuracy: 1e-12)               // half way down
+        XCTAssertEqual(r(99), 2.0 / 20, accuracy: 1e-12)
+        for t in 80..<99 { XCTAssertGreaterThan(r(t), r(t + 1)) }
+        // The whole run as the decay: (T − t)/T from the first step.
+        XCTAssertEqual(s.rate(peak: 1, step: 25, totalSteps: 100, warmupFraction: 0, decayFraction: 1), 0.75, accuracy: 1e-12)
+    }
 }

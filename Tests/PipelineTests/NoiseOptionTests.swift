@@ -75,13 +75,13 @@ final class NoiseOptionTests: XCTestCase {
     func testTrainOptionsReachTheCheckpoint() throws {
         let teacherRun = try CommandLineTool.run(["train", "--mode", "teacher", "--snapshots", "2", "--noise", "gaussian:20",
                                                   "--weighting", "intensity", "--lr", "0.002", "--schedule", "cosine",
-                                                  "--warmup", "0.1", "--rho", "0.01", "--levels", "4", "--stroke", "1.5",
+                                                  "--warmup", "0.1", "--decay", "0.3", "--rho", "0.01", "--levels", "4", "--stroke", "1.5",
                                                   "--seed", "7", "--global-phase", "constant-start", "--phase-range", "0:2",
                                                   "--out", directory + "/teacher"] + small)
         XCTAssertEqual(teacherRun.status, 0, teacherRun.error)
         var teacher = Preset.tiny.config(mode: .teacher)
         teacher.snapshots = 2; teacher.noise = .gaussian(snrDB: 20); teacher.weighting = .intensity
-        teacher.learningRate = 0.002; teacher.schedule = .cosine; teacher.warmupFraction = 0.1; teacher.rho = 0.01
+        teacher.learningRate = 0.002; teacher.schedule = .cosine; teacher.warmupFraction = 0.1; teacher.decayFraction = 0.3; teacher.rho = 0.01
         teacher.levels = 4; teacher.stroke = 1.5 * .pi; teacher.seed = 7; teacher.globalPhase = .constantStart
         teacher.sceneModel = SceneModel(phaseMin: 0, phaseMax: 2)
         teacher.epochs = 1; teacher.trainSize = 16; teacher.validationSize = 4; teacher.testSize = 4

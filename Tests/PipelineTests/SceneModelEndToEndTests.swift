@@ -99,8 +99,9 @@ final class SceneModelEndToEndTests: XCTestCase {
     }
 }
 
-/// `design` with a scene model: every stage records it, and a rerun with another model retrains every
-/// stage in the same work folder (the fine-tuning included) instead of reusing them.
+/// `design` with a scene model and learning-rate options: every stage records them, and a rerun with
+/// another model retrains every stage in the same work folder (the fine-tuning included) instead of
+/// reusing them.
 final class SceneModelDesignTests: XCTestCase {
     func testDesignRecordsTheModelAndRetrainsWhenItChanges() throws {
         let dir = NSTemporaryDirectory() + "phasemask-scene-model-design-\(UUID().uuidString)"
@@ -115,9 +116,15 @@ final class SceneModelDesignTests: XCTestCase {
             return r.output
         }
         let model = SceneModel(phaseMin: -1, phaseMax: 1, backgroundOffset: 0.2, amplitudeAtZero: 1, amplitudeAtOne: 0.8)
-        _ = try design(["--phase-range=-1:1", "--background-offset", "0.2", "--amplitude-range", "1:0.8"])
+        _ = try design(["--phase-range=-1:1", "--background-offset", "0.2", "--amplitude-range", "1:0.8",
+                        "--lr", "0.003", "--schedule", "decay", "--decay", "0.5"])
         for stage in ["teacher", "student", "finetune"] {
-            XCTAssertEqual(try Checkpoint.configuration(at: "\(dir)/work/\(stage)/checkpoint.h5").sceneModel, model, stage)
+            let config = try Checkpoint.configuration(at: "\(dir)/work/\(stage)/checkpoint.h5")
+            XCTAssertEqual(config.sceneModel, model, stage)
+            // The rate options reach every stage; fine-tuning inherits them from the student.
+            XCTAssertEqual(config.learningRate, 0.003, stage)
+            XCTAssertEqual(config.schedule, .decay, stage)
+            XCTAssertEqual(config.decayFraction, 0.5, stage)
         }
         let path = dir + "/masks/t.h5"
         XCTAssertEqual(try ExportJob.sceneModel(ofDesignConfiguration: try DesignFile.read(path: path).metadata.configurationJSON,

@@ -270,6 +270,26 @@ final class TrainerTests: XCTestCase {
         try assertSameTrainingState(straight.checkpointPath, resumed.checkpointPath)
     }
 
+    /// The decay schedule reaches the optimizer: 2 epochs of 4 steps, the last half annealed, so the
+    /// last step runs at η₀·(8 − 7)/4; and a run resumed after its first epoch ends on the same bits.
+    func testDecayScheduleDrivesTheOptimizerAndResumes() throws {
+        var c = Self.config(.e2e)
+        c.schedule = .decay; c.decayFraction = 0.5
+        let trainer = try Trainer(config: c, splits: Self.splits, teacher: nil, directory: directory + "/decay")
+        trainer.log = { _ in }
+        try trainer.run()
+        XCTAssertEqual(trainer.optimizer.learningRate, Float(c.learningRate / 4), accuracy: 1e-9)
+        try checkResume(c, teacher: nil, threads: 1, "e2e-decay")
+    }
+
+    func testDecayFractionOutsideItsRangeIsRefused() {
+        for bad in [0.0, -0.1, 1.5, .nan] {
+            var c = Self.config(.e2e)
+            c.decayFraction = bad
+            XCTAssertTrue(c.settingsProblems().contains { $0.contains("decay fraction") }, "\(bad)")
+        }
+    }
+
     func testStudentRefusesAlphaPlusBetaAboveOne() {
         var c = Self.config(.student)
         c.teacherCheckpoint = "t.h5"; c.alpha = 0.8; c.beta = 0.3

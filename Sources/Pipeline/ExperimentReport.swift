@@ -58,6 +58,16 @@ public struct ExperimentReport {
         options.training.config(preset: options.preset, mode: .teacher)
     }
 
+    /// The learning rate and schedule every run used, in words.
+    var rateDescription: String {
+        let c = setting
+        switch c.schedule {
+        case .constant: return "the constant learning rate \(c.learningRate)"
+        case .cosine: return "peak learning rate \(c.learningRate), cosine schedule with \(c.warmupFraction) of the steps warming up"
+        case .decay: return "learning rate \(c.learningRate), annealed linearly to 0 over the last \(c.decayFraction) of the steps"
+        }
+    }
+
     func markdown() -> String {
         introduction() + ablationTable() + "\n" + verdict() + "\n" + snapshotSection() + costSection()
     }
@@ -71,7 +81,8 @@ public struct ExperimentReport {
         Preset **\(options.preset.rawValue)**, seeds \(seeds) (mean ± sample standard deviation over seeds), \
         test PSNR (dB, data range 1) and SSIM (11×11 Gaussian window, σ = 1.5) on the same test images for \
         every run. Student recipe: α = \(options.alpha), β = \(options.beta), σ = 1 − α − β, \
-        \(options.initFromTeacher ? "started from the teacher's ψ, θ and first mask" : "started from random values").
+        \(options.initFromTeacher ? "started from the teacher's ψ, θ and first mask" : "started from random values"). \
+        Adam at \(rateDescription).
 
         Rerun with:
 

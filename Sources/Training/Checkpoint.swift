@@ -20,7 +20,16 @@ import TensorCore
 ///     /history                attr epochs: JSON array of per-epoch records (loss, validation metrics, time)
 public struct Checkpoint {
     public static let format = "phasemask-checkpoint"
-    public static let formatVersion = 1
+    /// The newest layout this build reads and writes. Version 2 marks a checkpoint whose configuration
+    /// holds a near-field sensing geometry (`TrainingConfig.sensing`), which a build that knows only
+    /// version 1 would silently read as far field; every other checkpoint is written as version 1, as
+    /// before, so far-field files stay readable by older builds.
+    public static let formatVersion = 2
+
+    /// The version a checkpoint of `config` is written as (see `formatVersion`).
+    static func version(_ config: TrainingConfig) -> Int {
+        config.sensing != .farField ? 2 : 1
+    }
 
     /// Where the run stands.
     public struct Progress: Equatable, Codable {
@@ -42,7 +51,7 @@ public struct Checkpoint {
         do {
             try file.setAttribute("format", .string(format))
             try file.setAttribute("role", .string(role.rawValue))
-            try file.setAttribute("format_version", .int(formatVersion))
+            try file.setAttribute("format_version", .int(version(system.config)))
             try file.setAttribute("software_version", .string(SoftwareVersion.string))
             try file.setAttribute("created", .string(ISO8601DateFormatter().string(from: Date())))
             try file.setAttribute("config", .string(try jsonString(system.config)))
@@ -171,6 +180,11 @@ public struct Checkpoint {
         let format = try? file.stringAttribute("format")
         guard format == Self.format else {
             throw TrainingError.checkpoint(path: file.path, problem: "not a PhaseMask checkpoint (format attribute is \(format ?? "missing"))")
+        }
+        // Files of 0.1 have no format_version: they are version 1.
+        let version = (try? file.intAttribute("format_version")) ?? 1
+        guard version >= 1, version <= formatVersion else {
+            throw TrainingError.checkpoint(path: file.path, problem: "format version \(version) is not supported (this build reads 1…\(formatVersion)); was it written by a newer PhaseMask?")
         }
         let json = try file.stringAttribute("config")
         do {

@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import TestSupport
+import Training
 import XCTest
 
 /// `phasemask experiment` at tiny size on procedural scenes: one seed, a 2-snapshot teacher, one epoch per
@@ -12,9 +13,14 @@ final class ExperimentEndToEndTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let arguments = ["experiment", "--preset", "tiny", "--seeds", "0", "--teacher-snapshots", "2", "--main-teacher", "2",
                          "--epochs", "1", "--train-size", "32", "--test-size", "8", "--data", "synthetic:smooth",
-                         "--threads", "1", "--out", dir]
+                         "--lr", "0.003", "--schedule", "decay", "--decay", "0.5", "--threads", "1", "--out", dir]
         let first = try CommandLineTool.run(arguments)
         XCTAssertEqual(first.status, 0, first.output + first.error)
+        for run in ["teacher-L2", "student-design", "e2e"] {
+            let config = try Checkpoint.configuration(at: dir + "/runs/seed0/\(run)/checkpoint.h5")
+            XCTAssertEqual([config.learningRate, config.decayFraction], [0.003, 0.5], run)
+            XCTAssertEqual(config.schedule, .decay, run)
+        }
         // The teacher, the four ablation students, the two recipes and both baselines: 9 trainings. The
         // L_cdp + L_feat student also stands for the L_t = 2 point of Figure 3 (listed twice, trained once).
         let trained = first.lines(startingWith: "— seed 0, ").map { $0.split(separator: ":")[0] }
@@ -31,6 +37,7 @@ final class ExperimentEndToEndTests: XCTestCase {
         for r in results { XCTAssertTrue(r.psnr.isFinite && r.psnr > 0 && r.ssim > -1 && r.ssim <= 1, "\(r.name): \(r.psnr) dB, \(r.ssim)") }
         let report = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
         XCTAssertTrue(report.contains("## Table 1: ablation of the distillation terms (teacher L_t = 2)"), report)
+        XCTAssertTrue(report.contains("Adam at learning rate 0.003, annealed linearly to 0 over the last 0.5 of the steps."), report)
         // The classical baselines with the teacher's and the student's masks, beside their U-Nets.
         XCTAssertTrue(report.contains("## Classical baselines (seed 0, first 8 test scenes, no noise)"), report)
         let baselines = report.split(separator: "\n").filter { $0.hasPrefix("| teacher's 2 masks |") || $0.hasPrefix("| student's 1 mask |") }

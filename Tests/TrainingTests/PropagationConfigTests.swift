@@ -1,6 +1,7 @@
 import Autodiff
 import Foundation
 import Optics
+import Storage
 import TensorCore
 import TestSupport
 @testable import Training
@@ -85,6 +86,32 @@ final class PropagationConfigTests: XCTestCase {
             + "asks for far field (give the same --propagation, --pixel-pitch-um, --wavelength-nm, --distance-mm and --pad)"])
         student.sensing = nearField
         XCTAssertEqual(student.wiringProblems(teacher: teacher), [])
+    }
+
+    /// A near-field checkpoint is format version 2 (a build that knows only version 1 would read it as
+    /// the far field); a far-field one stays version 1; a version newer than this build's is refused.
+    func testNearFieldCheckpointIsVersion2AndNewerVersionsAreRefused() throws {
+        let dir = NSTemporaryDirectory() + "phasemask-checkpoint-version-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (sensing, version) in [(SensingModel.farField, 1), (nearField, 2)] {
+            var c = Preset.tiny.config(mode: .teacher)
+            c.snapshots = 2; c.sensing = sensing
+            let path = dir + "/v\(version).h5"
+            try Checkpoint.save(try PhaseRetrievalSystem(config: c), optimizer: nil, progress: .init(), history: [], to: path)
+            let file = try HDF5File.open(path: path)
+            XCTAssertEqual(try file.intAttribute("format_version"), version)
+            try file.close()
+            XCTAssertEqual(try Checkpoint.load(path).system.config.sensing, sensing)
+        }
+        let newer = dir + "/newer.h5"
+        let file = try HDF5File.create(path: newer)
+        try file.setAttribute("format", .string(Checkpoint.format))
+        try file.setAttribute("format_version", .int(Checkpoint.formatVersion + 1))
+        try file.close()
+        XCTAssertThrowsError(try Checkpoint.load(newer)) {
+            XCTAssertTrue("\($0)".contains("newer.h5") && "\($0)".contains("format version 3 is not supported"), "\($0)")
+        }
     }
 
     /// A near-field system measures `[B, L, 2N, 2N]` CDPs and recovers from them (one forward pass).

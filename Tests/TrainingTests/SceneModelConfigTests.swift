@@ -16,13 +16,14 @@ final class SceneModelConfigTests: XCTestCase {
     }
 
     /// The JSON of the default configuration is the previous one plus the keys added since: the scene
-    /// model and the KD normalization.
+    /// model, the KD normalization and the decay schedule's share.
     func testDefaultJSONIsThePreviousOnePlusTheSceneModel() throws {
         let json = try jsonString(TrainingConfig())
         let model = #""sceneModel":{"amplitudeRange":[1,1],"backgroundOffset":0,"phaseRange":[0,3.141592653589793]},"#
         let expected = Self.previousDefaultJSON
             .replacingOccurrences(of: #""schedule":"#, with: model + #""schedule":"#)
             .replacingOccurrences(of: #""learningRate":"#, with: #""kdNormalization":"none","learningRate":"#)
+            .replacingOccurrences(of: #""depth":"#, with: #""decayFraction":0.2,"depth":"#)
         XCTAssertEqual(json, expected)
         XCTAssertEqual(try decode(json), TrainingConfig())
     }

@@ -271,15 +271,25 @@ final class TrainerTests: XCTestCase {
     }
 
     /// The decay schedule reaches the optimizer: 2 epochs of 4 steps, the last half annealed, so the
-    /// last step runs at η₀·(8 − 7)/4; and a run resumed after its first epoch ends on the same bits.
+    /// last step runs at η₀·(8 − 7)/4; and a run interrupted after its first step and resumed ends on
+    /// the same bits (the step is the schedule's only state).
     func testDecayScheduleDrivesTheOptimizerAndResumes() throws {
         var c = Self.config(.e2e)
         c.schedule = .decay; c.decayFraction = 0.5
-        let trainer = try Trainer(config: c, splits: Self.splits, teacher: nil, directory: directory + "/decay")
-        trainer.log = { _ in }
-        try trainer.run()
-        XCTAssertEqual(trainer.optimizer.learningRate, Float(c.learningRate / 4), accuracy: 1e-9)
-        try checkResume(c, teacher: nil, threads: 1, "e2e-decay")
+        let straight = try Trainer(config: c, splits: Self.splits, teacher: nil, directory: directory + "/a")
+        straight.log = { _ in }
+        try straight.run()
+        XCTAssertEqual(straight.optimizer.learningRate, Float(c.learningRate / 4), accuracy: 1e-9)
+
+        let interrupted = try Trainer(config: c, splits: Self.splits, teacher: nil, directory: directory + "/b")
+        interrupted.log = { _ in }
+        InterruptFlag.raise()
+        XCTAssertThrowsError(try interrupted.run()) { XCTAssertTrue($0 is TrainingInterrupted, "\($0)") }
+        InterruptFlag.clear()
+        let resumed = try Trainer(config: c, splits: Self.splits, teacher: nil, directory: directory + "/b", resume: true)
+        resumed.log = { _ in }
+        try resumed.run()
+        try assertSameTrainingState(straight.checkpointPath, resumed.checkpointPath)
     }
 
     func testDecayFractionOutsideItsRangeIsRefused() {

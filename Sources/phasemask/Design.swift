@@ -45,9 +45,7 @@ struct Design: ParsableCommand {
     @Option(help: "Global phase of the initialization: aligned, constant-start or random-start (default: aligned).")
     var globalPhase: SpectralInitialization.GlobalPhase?
     @Option(help: "Spectral-initialization weights: truncated or intensity (default: the preset's).") var weighting: WeightingKind?
-    @Option(name: .customLong("lr"), help: "Adam learning rate of every stage (default: the preset's).") var learningRate: Double?
-    @Option(help: "Learning-rate schedule: constant, cosine or decay (default: the preset's).") var schedule: LearningRateSchedule?
-    @Option(help: "Share of each stage's last steps over which the decay schedule anneals the rate to 0.") var decay: Double?
+    @OptionGroup var rate: LearningRateOptions
     @Option(help: "Train every stage under noise: none, gaussian:SNR_DB, poisson:PHOTONS or camera:photons=N,read=E[,well=E][,bits=B].") var noise: String?
     @Option(help: perturbHelp) var perturb: String?
     @Flag(help: "Retrain the teacher even if a finished one exists.") var retrainTeacher = false
@@ -68,7 +66,7 @@ struct Design: ParsableCommand {
         t.dataSources = try dataSources(data)
         t.sceneModel = try scene.model()
         t.globalPhase = globalPhase; t.weighting = try spectralWeighting(weighting, truncation: nil)
-        t.learningRate = learningRate; t.schedule = schedule; t.decayFraction = decay; t.noise = try noise.map(parseNoise)
+        rate.apply(to: &t); t.noise = try noise.map(parseNoise)
         t.sensing = try optics.sensing()
         t.perturbation = try perturb.map(parsePerturbation)
         o.training = t

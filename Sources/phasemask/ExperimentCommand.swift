@@ -18,9 +18,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Epochs per run (default: the preset's).") var epochs: Int?
     @Option(help: "Training images (default: the preset's).") var trainSize: Int?
     @Option(help: "Test images (default: the preset's).") var testSize: Int?
-    @Option(name: .customLong("lr"), help: "Adam learning rate of every run (default: the preset's).") var learningRate: Double?
-    @Option(help: "Learning-rate schedule: constant, cosine or decay (default: the preset's).") var schedule: LearningRateSchedule?
-    @Option(help: "Share of each run's last steps over which the decay schedule anneals the rate to 0.") var decay: Double?
+    @OptionGroup var rate: LearningRateOptions
     @Option(help: "Student task weight α.") var alpha: Double = TrainingConfig.defaultStudentAlpha
     @Option(help: "Student CDP-distillation weight β.") var beta: Double = TrainingConfig.defaultStudentBeta
     @Flag(inversion: .prefixedNo, help: "Start students from the teacher's ψ, θ and first mask.")
@@ -48,7 +46,7 @@ struct ExperimentCommand: ParsableCommand {
         o.sweepSeeds = try sweepSeeds.map { try parseList($0, "sweep-seeds") { UInt64($0) } }
         o.mainTeacherSnapshots = mainTeacher
         o.training.epochs = epochs; o.training.trainSize = trainSize; o.training.testSize = testSize
-        o.training.learningRate = learningRate; o.training.schedule = schedule; o.training.decayFraction = decay
+        rate.apply(to: &o.training)
         o.training.dataSources = try dataSources(data)
         o.training.sceneModel = try scene.model()
         o.training.sensing = try optics.sensing()

@@ -21,12 +21,7 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Fraction of each CDP kept by truncated weights, in (0, 1].") var truncation: Double?
     @Option(help: "Training epochs.") var epochs: Int?
     @Option(name: .customLong("batch"), help: "Batch size.") var batchSize: Int?
-    @Option(name: .customLong("lr"), help: "Adam learning rate (the peak of a schedule).") var learningRate: Double?
-    @Option(help: "Learning-rate schedule: constant, cosine (linear warm-up, then cosine decay to 0) or decay (constant, then linear decay to 0 over the last --decay share).")
-    var schedule: LearningRateSchedule?
-    @Option(help: "Share of the run's steps spent warming up (cosine schedule).") var warmup: Double?
-    @Option(help: "Share of the run's last steps over which the decay schedule anneals the rate to 0.")
-    var decay: Double?
+    @OptionGroup var rate: LearningRateOptions
     @Option(help: "Weight α of the task loss.") var alpha: Double?
     @Option(help: "Weight β of the CDP distillation loss (student).") var beta: Double?
     @Option(help: "Weight ρ of the mask regularizer R(φ).") var rho: Double?
@@ -54,8 +49,8 @@ struct SystemOptions: ParsableArguments {
         o.snapshots = snapshots; o.size = size; o.depth = depth; o.channels = channels
         o.iterations = iterations; o.weighting = try spectralWeighting(weighting, truncation: truncation)
         o.globalPhase = globalPhase
-        o.epochs = epochs; o.batchSize = batchSize; o.learningRate = learningRate
-        o.schedule = schedule; o.warmupFraction = warmup; o.decayFraction = decay
+        o.epochs = epochs; o.batchSize = batchSize
+        rate.apply(to: &o)
         o.alpha = alpha; o.beta = beta; o.rho = rho
         o.levels = levels; o.stroke = stroke.map { $0 * Double.pi }
         o.noise = try noise.map(parseNoise)
@@ -71,6 +66,21 @@ struct SystemOptions: ParsableArguments {
 
 extension SpectralInitialization.GlobalPhase: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
+
+/// Adam's learning rate and its schedule, the same options on `train`, `design` (every stage) and
+/// `experiment` (every run); each left out keeps the preset's value.
+struct LearningRateOptions: ParsableArguments {
+    @Option(name: .customLong("lr"), help: "Adam learning rate, the peak of a schedule (default: the preset's).")
+    var learningRate: Double?
+    @Option(help: "Learning-rate schedule: constant, cosine (linear warm-up, then cosine decay to 0) or decay (constant, then linear decay to 0 over the last --decay share); default: the preset's.")
+    var schedule: LearningRateSchedule?
+    @Option(help: "Share of each run's steps spent warming up (cosine schedule).") var warmup: Double?
+    @Option(help: "Share of each run's last steps over which the decay schedule anneals the rate to 0.") var decay: Double?
+
+    func apply(to o: inout TrainingOverrides) {
+        o.learningRate = learningRate; o.schedule = schedule; o.warmupFraction = warmup; o.decayFraction = decay
+    }
+}
 extension Preset: ExpressibleByArgument {}
 extension KDNormalization: ExpressibleByArgument {}
 extension TrainingMode: ExpressibleByArgument {}
